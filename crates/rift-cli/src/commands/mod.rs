@@ -1,0 +1,21 @@
+//! One module per subcommand: `Args` (clap) and `run`.
+pub mod analyze;
+pub mod browser;
+pub mod carve;
+pub mod cat;
+pub mod convert;
+pub mod evtx;
+pub mod export;
+pub mod info;
+pub mod jumplist;
+pub mod lnk;
+pub mod logfile;
+pub mod ls;
+pub mod mft;
+pub mod prefetch;
+pub mod recyclebin;
+pub mod reg;
+pub mod report;
+pub mod stat;
+pub mod usn;
+pub mod verify;

@@ -1,0 +1,16 @@
+//! `rift recyclebin` (not implemented yet).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Arguments of `rift recyclebin`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// Input path.
+    pub input: Option<PathBuf>,
+}
+
+/// Runs the subcommand.
+pub fn run(_args: Args) -> anyhow::Result<ExitCode> {
+    anyhow::bail!("`rift recyclebin` is not implemented yet")
+}

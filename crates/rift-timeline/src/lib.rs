@@ -1,0 +1,6 @@
+//! Case database (SQLite), super-timeline rows and exports (CSV, JSONL, body file)
+//!
+//! (Work in progress: see the issue tracker.)
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
