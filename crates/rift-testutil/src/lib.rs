@@ -174,6 +174,7 @@ pub fn raw_image(rel: &str) -> PathBuf {
                 .arg(&target)
                 .arg(&src)
                 .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
                 .status()
                 .unwrap();
             assert!(st.success(), "ewfexport failed on {rel}");
