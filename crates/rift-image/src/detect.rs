@@ -5,7 +5,7 @@
 //! VHDX `vhdxfile` at 0; VMDK `KDMV` sparse header or a `# Disk
 //! DescriptorFile` text descriptor).
 
-use std::path::Path;
+use rift_vdisk::VdiskKind;
 
 /// The container format of an image.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -57,9 +57,10 @@ impl std::fmt::Display for ImageFormat {
     }
 }
 
-/// The format given a file's first bytes and its last 512 bytes (for the
-/// VHD footer). Raw data has no signature: anything unrecognised is raw
-/// (split raw is decided from the file names by [`crate::open`]).
+/// The format given a file's first bytes (at least 1 KiB when available)
+/// and its last 512 bytes (a fixed VHD has its footer only there). Raw data
+/// has no signature: anything unrecognised is raw (split raw is decided
+/// from the file names by [`crate::open`]).
 pub fn detect_format(head: &[u8], tail: &[u8]) -> ImageFormat {
     if rift_ewf::is_ewf(head)
         || head.starts_with(b"EVF2")
@@ -68,62 +69,13 @@ pub fn detect_format(head: &[u8], tail: &[u8]) -> ImageFormat {
     {
         return ImageFormat::Ewf;
     }
-    if head.starts_with(b"QFI\xfb") {
-        return ImageFormat::Qcow2;
+    match rift_vdisk::detect_with_tail(head, tail) {
+        Some(VdiskKind::Qcow2) => ImageFormat::Qcow2,
+        Some(VdiskKind::Vhd) => ImageFormat::Vhd,
+        Some(VdiskKind::Vhdx) => ImageFormat::Vhdx,
+        Some(VdiskKind::VmdkSparse | VdiskKind::VmdkDescriptor) => ImageFormat::Vmdk,
+        None => ImageFormat::Raw,
     }
-    if head.starts_with(b"vhdxfile") {
-        return ImageFormat::Vhdx;
-    }
-    if head.starts_with(b"KDMV") || head.starts_with(b"COWD") || is_vmdk_descriptor(head) {
-        return ImageFormat::Vmdk;
-    }
-    if head.starts_with(b"conectix") || tail.starts_with(b"conectix") {
-        return ImageFormat::Vhd;
-    }
-    ImageFormat::Raw
-}
-
-fn is_vmdk_descriptor(head: &[u8]) -> bool {
-    let text = String::from_utf8_lossy(head.get(..head.len().min(1024)).unwrap_or_default());
-    text.starts_with("# Disk DescriptorFile")
-        || (text.contains("createType=") && text.contains("version="))
-}
-
-/// For `x.001` / `x.aa` (and their upper-case spellings): the sibling naming
-/// scheme of a split raw image. Returns the path of part `index` (0-based).
-pub(crate) fn split_part_name(first: &Path, index: u32) -> Option<std::path::PathBuf> {
-    let ext = first.extension()?.to_str()?;
-    let b = ext.as_bytes();
-    if b.len() >= 2 && b.iter().all(|c| c.is_ascii_digit()) {
-        // .000/.001 … keep the width; numbering starts at the first file's number.
-        let start: u32 = ext.parse().ok()?;
-        let n = start.checked_add(index)?;
-        let s = format!("{n:0width$}", width = b.len());
-        if s.len() != b.len() {
-            return None;
-        }
-        return Some(first.with_extension(s));
-    }
-    if b.len() == 2 && b.iter().all(|c| c.is_ascii_alphabetic()) {
-        let lower = b.iter().all(|c| c.is_ascii_lowercase());
-        let upper = b.iter().all(|c| c.is_ascii_uppercase());
-        if !lower && !upper {
-            return None;
-        }
-        let base = if lower { b'a' } else { b'A' };
-        let v = u32::from(b.first()? - base) * 26 + u32::from(b.get(1)? - base) + index;
-        if v >= 26 * 26 {
-            return None;
-        }
-        let s: String = [
-            (base + (v / 26) as u8) as char,
-            (base + (v % 26) as u8) as char,
-        ]
-        .iter()
-        .collect();
-        return Some(first.with_extension(s));
-    }
-    None
 }
 
 #[cfg(test)]
@@ -136,22 +88,11 @@ mod tests {
         assert_eq!(detect_format(b"QFI\xfb\0\0\0\x03", b""), ImageFormat::Qcow2);
         assert_eq!(detect_format(b"vhdxfile", b""), ImageFormat::Vhdx);
         assert_eq!(detect_format(b"KDMV\x01\0\0\0", b""), ImageFormat::Vmdk);
+        // A bare "conectix" at the end without a valid footer checksum is raw.
         assert_eq!(
             detect_format(&[0u8; 512], b"conectix\0\0"),
-            ImageFormat::Vhd
+            ImageFormat::Raw
         );
         assert_eq!(detect_format(&[0u8; 512], &[0u8; 512]), ImageFormat::Raw);
-    }
-
-    #[test]
-    fn split_names() {
-        let p = Path::new("/e/disk.001");
-        assert_eq!(split_part_name(p, 1).unwrap(), Path::new("/e/disk.002"));
-        assert_eq!(split_part_name(p, 998).unwrap(), Path::new("/e/disk.999"));
-        assert!(split_part_name(p, 999).is_none());
-        let p = Path::new("disk.aa");
-        assert_eq!(split_part_name(p, 1).unwrap(), Path::new("disk.ab"));
-        assert_eq!(split_part_name(p, 26).unwrap(), Path::new("disk.ba"));
-        assert!(split_part_name(Path::new("disk.raw"), 1).is_none());
     }
 }

@@ -6,8 +6,8 @@
 //! | format | detected by | reader |
 //! |---|---|---|
 //! | EWF v1 (`.E01`, `.s01`, `.L01`, split sets) | `EVF\t\r\n\xff\0` / `LVF…` | [`rift_ewf::EwfImage`] |
-//! | qcow2, VHD, VHDX, VMDK | `QFI\xfb`, `conectix` footer, `vhdxfile`, `KDMV` / descriptor | `rift-vdisk` |
-//! | split raw (`.001 .002 …`, `.aa .ab …`) | raw data + sibling names | concatenation |
+//! | qcow2, VHD, VHDX, VMDK | `QFI\xfb`, `conectix` footer, `vhdxfile`, `KDMV` / descriptor | [`rift_vdisk`] |
+//! | split raw (`.001 .002 …`, `.aa .ab …`) | raw data + sibling names | [`rift_vdisk::SplitRaw`] |
 //! | raw (`.dd`, `.raw`, `.img`, anything else) | no known signature | the file |
 //!
 //! The result is an [`Image`]: the media bytes as a shared positional reader
@@ -29,12 +29,11 @@
 mod detect;
 mod hash;
 mod open;
-mod split;
 
 pub use detect::{ImageFormat, detect_format};
 pub use hash::{MediaHashes, hash_media};
 pub use open::{Image, ImageInfo, open};
-pub use split::SplitRaw;
+pub use rift_vdisk::SplitRaw;
 
 use std::path::PathBuf;
 

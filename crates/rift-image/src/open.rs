@@ -8,8 +8,9 @@ use std::sync::Arc;
 use rift_ewf::{BadChunk, EwfImage, EwfInfo, SectorRange};
 use rift_io::{ReadAt, SharedReader};
 
-use crate::detect::{ImageFormat, detect_format, split_part_name};
-use crate::split::SplitRaw;
+use rift_vdisk::{SplitRaw, VdiskInfo, VdiskKind};
+
+use crate::detect::{ImageFormat, detect_format};
 use crate::{Error, Result};
 
 /// Raw streaming block size.
@@ -31,6 +32,9 @@ pub struct ImageInfo {
     pub stored_sha1: Option<[u8; 20]>,
     /// Sector ranges that could not be read during acquisition.
     pub acquisition_errors: Vec<SectorRange>,
+    /// Virtual-disk information (format variant, block size, extents),
+    /// for qcow2/VHD/VHDX/VMDK images.
+    pub vdisk: Option<VdiskInfo>,
     /// Non-fatal problems found while opening.
     pub warnings: Vec<String>,
 }
@@ -148,8 +152,8 @@ pub fn open(path: &Path) -> Result<Image> {
         .map_err(io_error(path))?;
     match detect_format(&head, &tail) {
         ImageFormat::Ewf => open_ewf(path),
-        ImageFormat::Raw => open_raw(path, file),
-        other => open_vdisk(path, other),
+        ImageFormat::Raw | ImageFormat::SplitRaw => open_raw(path, file),
+        other => open_vdisk(path, other, file, &head, &tail),
     }
 }
 
@@ -190,6 +194,7 @@ fn open_ewf(path: &Path) -> Result<Image> {
         stored_sha1: ei.stored_sha1,
         acquisition_errors: ei.acquisition_errors.clone(),
         warnings: ei.warnings.iter().map(|w| w.to_string()).collect(),
+        vdisk: None,
         ewf: Some(ei),
     };
     Ok(Image {
@@ -204,26 +209,12 @@ fn open_ewf(path: &Path) -> Result<Image> {
 
 fn open_raw(path: &Path, file: Arc<File>) -> Result<Image> {
     // Split raw: `x.001` (or `x.aa`) followed by an existing `x.002` (`x.ab`).
-    let mut files = vec![path.to_path_buf()];
-    let mut readers: Vec<SharedReader> = vec![file];
-    let mut i = 1u32;
-    while let Some(next) = split_part_name(path, i) {
-        if !next.is_file() {
-            break;
-        }
-        readers.push(open_file(&next)?);
-        files.push(next);
-        i += 1;
-    }
-    let (format, reader): (ImageFormat, SharedReader) = if readers.len() > 1 {
-        (ImageFormat::SplitRaw, Arc::new(SplitRaw::new(readers)))
+    let files = rift_vdisk::split::discover(path);
+    let (format, reader): (ImageFormat, SharedReader) = if files.len() > 1 {
+        let split = SplitRaw::open(&files).map_err(io_error(path))?;
+        (ImageFormat::SplitRaw, Arc::new(split))
     } else {
-        let Some(r) = readers.pop() else {
-            return Err(Error::Empty {
-                path: path.to_path_buf(),
-            });
-        };
-        (ImageFormat::Raw, r)
+        (ImageFormat::Raw, file)
     };
     Ok(Image {
         format,
@@ -239,9 +230,41 @@ fn open_raw(path: &Path, file: Arc<File>) -> Result<Image> {
     })
 }
 
-fn open_vdisk(path: &Path, format: ImageFormat) -> Result<Image> {
-    Err(Error::Unsupported {
+fn open_vdisk(
+    path: &Path,
+    format: ImageFormat,
+    file: Arc<File>,
+    head: &[u8],
+    tail: &[u8],
+) -> Result<Image> {
+    let Some(kind) = rift_vdisk::detect_with_tail(head, tail) else {
+        return Err(Error::Unsupported {
+            path: path.to_path_buf(),
+            format,
+        });
+    };
+    let resolver = rift_vdisk::sibling_resolver(path);
+    let vd = rift_vdisk::open_with_info(kind, file, &resolver).map_err(|e| Error::Vdisk {
         path: path.to_path_buf(),
+        message: e.to_string(),
+    })?;
+    let mut files = vec![path.to_path_buf()];
+    if kind == VdiskKind::VmdkDescriptor {
+        let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        files.extend(vd.info.extents.iter().map(|e| dir.join(e)));
+    }
+    Ok(Image {
         format,
+        size: vd.reader.size(),
+        sector_size: vd.info.sector_size.unwrap_or(512),
+        reader: vd.reader,
+        info: ImageInfo {
+            path: path.to_path_buf(),
+            files,
+            warnings: vd.info.warnings.clone(),
+            vdisk: Some(vd.info),
+            ..ImageInfo::default()
+        },
+        ewf: None,
     })
 }
