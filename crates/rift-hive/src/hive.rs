@@ -279,6 +279,19 @@ impl Hive {
     /// and the whole cell lie inside the valid bins; in strict mode the
     /// cell must also be allocated.
     pub fn cell(&self, rel: u32) -> Result<Cell<'_>> {
+        let c = self.cell_any(rel)?;
+        if !c.allocated && self.mode == Mode::Strict {
+            return Err(Error::Cell {
+                position: c.file_offset as u64,
+                reason: "cell is not allocated".into(),
+            });
+        }
+        Ok(c)
+    }
+
+    /// Like [`Hive::cell`] but accepts free cells in any mode (for
+    /// recovering deleted data).
+    pub fn cell_any(&self, rel: u32) -> Result<Cell<'_>> {
         let file_offset = (rel as usize).saturating_add(BASE_BLOCK_LEN);
         let bad = |reason: String| Error::Cell {
             position: file_offset as u64,
@@ -299,9 +312,6 @@ impl Hive {
             )));
         }
         let allocated = size < 0;
-        if !allocated && self.mode == Mode::Strict {
-            return Err(bad("cell is not allocated".into()));
-        }
         let data = self
             .data
             .get(file_offset + 4..end)

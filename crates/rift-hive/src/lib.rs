@@ -52,6 +52,7 @@ pub mod marvin;
 pub mod plugins;
 pub mod recover;
 pub mod security;
+pub mod ser;
 pub mod value;
 
 pub use base_block::BaseBlock;
