@@ -2,14 +2,21 @@
 //!
 //! This is the entry point for integration (`rift usn`, `rift analyze`):
 //! give it the `$J` stream, its allocated ranges and an [`MftLookup`], and
-//! optionally records carved from unallocated space; it returns every
-//! record with its full path, and every damaged spot with its offset.
+//! optionally records carved from unallocated space; it yields every record
+//! with its full path, and every damaged spot with its offset.
+//!
+//! [`for_each_record`] streams: it reads the journal three times (which
+//! parent ids matter; the history of those ids only; then each record with
+//! its path), so memory stays proportional to the number of directories,
+//! not of records — a 1 GiB journal holds ~8 million records.
+//! [`read_journal`] collects the same into a [`Journal`].
 
 use std::collections::HashSet;
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
 use std::ops::Range;
 
 use rift_io::ReadAt;
-use rift_io::time::FileTime;
 
 use crate::paths::{History, MftLookup, Resolver};
 use crate::record::{FileId, UsnRecord};
@@ -49,44 +56,156 @@ pub struct Journal {
     pub carved_duplicates: u64,
 }
 
-/// Identity of a record for de-duplication: the same change written twice
-/// (live and in a stale copy) has the same USN, file id, reason and time.
-fn identity(r: &UsnRecord) -> (i64, FileId, u32, FileTime) {
-    (r.usn, r.file_id, r.reason.bits(), r.timestamp)
+/// Summary of [`for_each_record`].
+#[derive(Debug, Default)]
+pub struct StreamSummary {
+    /// Damaged spots in the stream.
+    pub damage: Vec<Damage>,
+    /// Counters of the stream scan.
+    pub stats: ScanStats,
+    /// Carved records dropped as duplicates of live ones.
+    pub carved_duplicates: u64,
+    /// Carved records kept.
+    pub carved_kept: u64,
 }
 
-/// Reads every record of a `$J` stream, adds carved records not already
-/// present, and resolves a full path for each.
+/// Identity of a record for de-duplication: the same change written twice
+/// (live and in a stale copy) has the same USN, file id, reason and time.
+fn identity(r: &UsnRecord) -> u64 {
+    let mut h = DefaultHasher::new();
+    (r.usn, r.file_id, r.reason.bits(), r.timestamp.0).hash(&mut h);
+    h.finish()
+}
+
+/// Ids whose history path resolution needs: every parent, and the file id
+/// of nameless (V4) records.
+fn note_needed(r: &UsnRecord, needed: &mut HashSet<FileId>) {
+    needed.insert(r.parent_id);
+    if r.name.is_empty() {
+        needed.insert(r.file_id);
+    }
+}
+
+fn scanner<'a, R: ReadAt>(r: &'a R, ranges: &[Range<u64>], phase: u64) -> UsnScanner<&'a R> {
+    UsnScanner::new(r, ranges).with_page_phase(phase)
+}
+
+/// Streams every record of a `$J` with its full path to `sink`: live
+/// records in journal order, then carved records the live journal lacks
+/// (by USN). See the module docs for the three passes.
 ///
 /// * `ranges`: allocated ranges of the stream (stream offsets); the sparse
-///   rest is not read. Pass `&[0..reader.size()]` for an extracted file.
+///   rest is not read. Pass the whole size for an extracted file.
+/// * `phase`: page phase (0 for a stream read through NTFS; for an extract
+///   that starts mid-page, [`crate::scan::detect_phase`]).
 /// * `mft`: the `$MFT` side of path resolution ([`crate::NoMft`] for none).
 /// * `carved`: records carved elsewhere (their `offset` an image offset).
 ///
-/// Fails only if the reader fails; damaged records are returned in
-/// [`Journal::damage`].
+/// Fails only if the reader fails; damaged records are reported in the
+/// summary.
+pub fn for_each_record<R: ReadAt, M: MftLookup>(
+    reader: R,
+    ranges: &[Range<u64>],
+    phase: u64,
+    mft: M,
+    carved: Vec<UsnRecord>,
+    mut sink: impl FnMut(PathedRecord),
+) -> Result<StreamSummary> {
+    // Pass 1: identities of live records and the ids that need history.
+    let mut live_ids: HashSet<u64> = HashSet::new();
+    let mut needed: HashSet<FileId> = HashSet::new();
+    let mut damage = Vec::new();
+    let mut s = scanner(&reader, ranges, phase);
+    for item in s.by_ref() {
+        match item {
+            Ok(r) => {
+                live_ids.insert(identity(&r));
+                note_needed(&r, &mut needed);
+            }
+            Err(Error::Damaged(d)) => damage.push(d),
+            Err(e) => return Err(e),
+        }
+    }
+    let stats = s.stats();
+    let mut extra = Vec::new();
+    let mut carved_duplicates = 0;
+    for r in carved {
+        if live_ids.insert(identity(&r)) {
+            note_needed(&r, &mut needed);
+            extra.push(r);
+        } else {
+            carved_duplicates += 1;
+        }
+    }
+    drop(live_ids);
+    extra.sort_by_key(|r| (r.usn, r.offset));
+    // Pass 2: the history of the ids that matter.
+    let mut history = History::new();
+    for item in scanner(&reader, ranges, phase) {
+        match item {
+            Ok(r) if needed.contains(&r.file_id) => history.add(&r),
+            Ok(_) | Err(Error::Damaged(_)) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    extra
+        .iter()
+        .filter(|r| needed.contains(&r.file_id))
+        .for_each(|r| history.add(r));
+    drop(needed);
+    let resolver = Resolver::new(history, mft);
+    let emit = |r: UsnRecord, carved: bool, sink: &mut dyn FnMut(PathedRecord)| {
+        let p = resolver.resolve(&r);
+        sink(PathedRecord {
+            record: r,
+            full_path: p.full_path,
+            parent_path: p.parent_path,
+            name: p.name,
+            path_complete: p.complete,
+            carved,
+        });
+    };
+    // Pass 3: every record with its path.
+    for item in scanner(&reader, ranges, phase) {
+        match item {
+            Ok(r) => emit(r, false, &mut sink),
+            Err(Error::Damaged(_)) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    let carved_kept = extra.len() as u64;
+    for r in extra {
+        emit(r, true, &mut sink);
+    }
+    Ok(StreamSummary {
+        damage,
+        stats,
+        carved_duplicates,
+        carved_kept,
+    })
+}
+
+/// Reads every record of a `$J` stream into memory with its full path
+/// (see [`for_each_record`]; page phase 0, as for a stream read through
+/// NTFS where USN = offset).
 pub fn read_journal<R: ReadAt, M: MftLookup>(
     reader: R,
     ranges: &[Range<u64>],
     mft: M,
     carved: Vec<UsnRecord>,
 ) -> Result<Journal> {
-    let mut scanner = UsnScanner::new(reader, ranges);
-    let mut live = Vec::new();
-    let mut damage = Vec::new();
-    for item in scanner.by_ref() {
-        match item {
-            Ok(r) => live.push(r),
-            Err(Error::Damaged(d)) => damage.push(d),
-            Err(e) => return Err(e),
-        }
-    }
-    let stats = scanner.stats();
-    Ok(resolve_all(live, carved, mft, damage, stats))
+    let mut records = Vec::new();
+    let s = for_each_record(reader, ranges, 0, mft, carved, |p| records.push(p))?;
+    Ok(Journal {
+        records,
+        damage: s.damage,
+        stats: s.stats,
+        carved_duplicates: s.carved_duplicates,
+    })
 }
 
 /// Resolves paths for already decoded live and carved records (for callers
-/// that scanned themselves).
+/// that scanned themselves, and for small in-memory journals).
 pub fn resolve_all<M: MftLookup>(
     live: Vec<UsnRecord>,
     carved: Vec<UsnRecord>,
@@ -94,7 +213,7 @@ pub fn resolve_all<M: MftLookup>(
     damage: Vec<Damage>,
     stats: ScanStats,
 ) -> Journal {
-    let mut seen: HashSet<(i64, FileId, u32, FileTime)> = live.iter().map(identity).collect();
+    let mut seen: HashSet<u64> = live.iter().map(identity).collect();
     let mut extra = Vec::new();
     let mut carved_duplicates = 0;
     for r in carved {

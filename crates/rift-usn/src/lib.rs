@@ -44,7 +44,9 @@ pub mod record;
 pub mod scan;
 
 pub use flags::{FileAttributes, Reason, SourceInfo};
-pub use journal::{Journal, PathedRecord, read_journal, resolve_all};
+pub use journal::{
+    Journal, PathedRecord, StreamSummary, for_each_record, read_journal, resolve_all,
+};
 pub use paths::{History, MftLookup, MftName, NoMft, ResolvedPath, Resolver};
 pub use record::{Extent, FileId, UsnRecord, parse_record, plausible_for_carving};
 pub use scan::{ScanStats, UsnScanner, scan_bytes};

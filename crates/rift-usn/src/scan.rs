@@ -323,7 +323,7 @@ fn name_right_after_header(rec: &[u8]) -> bool {
 /// Page phase of a journal extract: (USN − position) of the first record
 /// found at an 8-aligned position of the first page, modulo the page size;
 /// 0 when there is none (an intact `$J`, where USN = offset, also gives 0).
-fn detect_phase<R: ReadAt + ?Sized>(reader: &R) -> u64 {
+pub fn detect_phase<R: ReadAt + ?Sized>(reader: &R) -> u64 {
     let mut head = vec![0u8; USN_PAGE_SIZE];
     let n = reader.read_at(0, &mut head).unwrap_or(0);
     head.truncate(n);
