@@ -162,11 +162,21 @@ fn replay_matches_hivex(name: &str, expect_applied: impl Fn(&rift_hive::ReplayRe
     let hx = hivex_dump(&out);
     let (k, v) = counts(&ours);
     let hx_values: usize = hx.values().map(|k| k.values.len()).sum();
-    assert_eq!((k, v), (hx.len(), hx_values), "{name}: key/value counts vs hivex");
+    assert_eq!(
+        (k, v),
+        (hx.len(), hx_values),
+        "{name}: key/value counts vs hivex"
+    );
     let snap = snapshot(&ours);
     for (path, (t, vals)) in &snap {
-        let hk = hx.get(&path.to_lowercase()).unwrap_or_else(|| panic!("{name}: hivex lacks {path}"));
-        assert_eq!(hk.mtime, hx_time(rift_io::time::FileTime(*t)), "{name}: {path}");
+        let hk = hx
+            .get(&path.to_lowercase())
+            .unwrap_or_else(|| panic!("{name}: hivex lacks {path}"));
+        assert_eq!(
+            hk.mtime,
+            hx_time(rift_io::time::FileTime(*t)),
+            "{name}: {path}"
+        );
         let mut a: Vec<String> = vals.iter().map(|v| v.0.clone()).collect();
         let mut b: Vec<String> = hk.values.iter().map(|v| v.name.clone()).collect();
         a.sort();
@@ -193,7 +203,11 @@ fn regipy_transactions_ntuser_replay_agrees_with_hivex() {
     replay_matches_hivex("regipy_transactions_NTUSER.DAT", |r| {
         // LOG2 (base 562) predates the primary's secondary sequence 566:
         // only LOG1 (566..588) applies.
-        assert_eq!(r.logs[0].applied, (566..=588).collect::<Vec<u32>>(), "{r:#?}");
+        assert_eq!(
+            r.logs[0].applied,
+            (566..=588).collect::<Vec<u32>>(),
+            "{r:#?}"
+        );
         assert!(r.logs[1].applied.is_empty());
     });
 }
@@ -202,6 +216,9 @@ fn regipy_transactions_ntuser_replay_agrees_with_hivex() {
 fn regipy_usrclass_replay_agrees_with_hivex() {
     replay_matches_hivex("regipy_UsrClass.dat", |r| {
         assert!(r.applied > 0, "{r:#?}");
-        assert_eq!(r.final_sequence, r.logs.iter().flat_map(|l| l.applied.last()).max().copied());
+        assert_eq!(
+            r.final_sequence,
+            r.logs.iter().flat_map(|l| l.applied.last()).max().copied()
+        );
     });
 }

@@ -131,6 +131,12 @@ fn decode_item(d: &[u8]) -> Item {
                 };
             }
         }
+        0x2E => {
+            it.kind = "Shell folder";
+            if let Some(g) = d.get(4..20).and_then(guid_text) {
+                it.name = known_folder(&g).map(str::to_string).unwrap_or(g);
+            }
+        }
         0x20..=0x2F => {
             it.kind = "Volume";
             let raw = d.get(3..).unwrap_or_default();
@@ -165,30 +171,7 @@ fn decode_item(d: &[u8]) -> Item {
                     .collect()
             };
             it.name = short_name;
-            // Extension block 0xBEEF0004: find its signature.
-            if let Some(p) = d.windows(4).position(|w| w == [0x04, 0x00, 0xEF, 0xBE]) {
-                let b = p.saturating_sub(4);
-                let ver = le_u16(d, b + 2).unwrap_or(0);
-                it.created = dos_datetime(d, b + 8);
-                it.accessed = dos_datetime(d, b + 12);
-                if ver >= 7 {
-                    it.mft = rift_io::bytes::le_u64(d, b + 20).map(|r| r & 0xFFFF_FFFF_FFFF);
-                }
-                // Long name: after the fixed part (offset by version).
-                let name_off = match ver {
-                    3 => 20,
-                    7 => 46,
-                    8 => 50,
-                    9 => 50,
-                    _ => 0,
-                };
-                if name_off > 0
-                    && let Some(n) = d.get(b + name_off..).map(utf16le_nul_terminated)
-                    && !n.is_empty()
-                {
-                    it.name = n;
-                }
-            }
+            beef0004(d, &mut it);
         }
         0x40..=0x4F => {
             it.kind = "Network location";
@@ -205,9 +188,45 @@ fn decode_item(d: &[u8]) -> Item {
             it.kind = "URI";
             let _ = le_u32(d, 4);
         }
-        _ => {}
+        _ => {
+            // Delegate items (0x74 "Users Files") embed a file entry: its
+            // extension block still names the folder.
+            if beef0004(d, &mut it) {
+                it.kind = "Directory (delegate item)";
+            }
+        }
     }
     it
+}
+
+/// Reads the `0xBEEF0004` extension block (long name, creation and access
+/// times, MFT reference). Returns whether one was found.
+fn beef0004(d: &[u8], it: &mut Item) -> bool {
+    let Some(p) = d.windows(4).position(|w| w == [0x04, 0x00, 0xEF, 0xBE]) else {
+        return false;
+    };
+    let b = p.saturating_sub(4);
+    let ver = le_u16(d, b + 2).unwrap_or(0);
+    it.created = dos_datetime(d, b + 8);
+    it.accessed = dos_datetime(d, b + 12);
+    if ver >= 7 {
+        it.mft = rift_io::bytes::le_u64(d, b + 20).map(|r| r & 0xFFFF_FFFF_FFFF);
+    }
+    // Long name after the fixed part, which grows with the version
+    // (libfwsi: v3 at 20; v7 adds MFT reference and padding; v8 and v9
+    // each add 4 unknown bytes).
+    let name_off = match ver {
+        3..=6 => 20,
+        7 => 38,
+        8 => 42,
+        _ => 46,
+    };
+    if let Some(n) = d.get(b + name_off..).map(utf16le_nul_terminated)
+        && !n.is_empty()
+    {
+        it.name = n;
+    }
+    true
 }
 
 fn walk(k: Key<'_>, key_path: &str, parent_path: &str, depth: usize, out: &mut PluginResults) {

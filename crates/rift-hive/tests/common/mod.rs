@@ -102,11 +102,26 @@ pub fn b64(s: &str) -> Vec<u8> {
 /// and returns lowercase key path (relative to the root) -> key.
 pub fn hivex_dump(path: &std::path::Path) -> BTreeMap<String, HxKey> {
     rift_testutil::require_tool("hivexml");
-    let out = std::process::Command::new("hivexml").arg(path).output().expect("run hivexml");
-    assert!(out.status.success(), "hivexml failed on {}: {}", path.display(), String::from_utf8_lossy(&out.stderr));
+    let out = std::process::Command::new("hivexml")
+        .arg(path)
+        .output()
+        .expect("run hivexml");
+    assert!(
+        out.status.success(),
+        "hivexml failed on {}: {}",
+        path.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
     let xml = String::from_utf8(out.stdout).expect("utf8");
-    let doc = roxmltree::Document::parse_with_options(&xml, roxmltree::ParsingOptions { allow_dtd: true, nodes_limit: u32::MAX, ..Default::default() })
-        .expect("xml");
+    let doc = roxmltree::Document::parse_with_options(
+        &xml,
+        roxmltree::ParsingOptions {
+            allow_dtd: true,
+            nodes_limit: u32::MAX,
+            ..Default::default()
+        },
+    )
+    .expect("xml");
     let mut map = BTreeMap::new();
     fn rec(n: roxmltree::Node<'_, '_>, path: &str, root: bool, map: &mut BTreeMap<String, HxKey>) {
         let name = n.attribute("name").unwrap_or("");
@@ -117,15 +132,26 @@ pub fn hivex_dump(path: &std::path::Path) -> BTreeMap<String, HxKey> {
         } else {
             format!("{path}\\{name}")
         };
-        let mut key = HxKey { mtime: String::new(), values: Vec::new() };
+        let mut key = HxKey {
+            mtime: String::new(),
+            values: Vec::new(),
+        };
         for c in n.children().filter(|c| c.is_element()) {
             match c.tag_name().name() {
                 "mtime" => key.mtime = c.text().unwrap_or("").to_string(),
                 "value" => key.values.push(HxValue {
-                    name: if c.attribute("default") == Some("1") { String::new() } else { c.attribute("key").unwrap_or("").to_string() },
+                    name: if c.attribute("default") == Some("1") {
+                        String::new()
+                    } else {
+                        c.attribute("key").unwrap_or("").to_string()
+                    },
                     ty: c.attribute("type").unwrap_or("").to_string(),
                     value: c.attribute("value").map(str::to_string),
-                    strings: c.children().filter(|s| s.has_tag_name("string")).map(|s| s.text().unwrap_or("").to_string()).collect(),
+                    strings: c
+                        .children()
+                        .filter(|s| s.has_tag_name("string"))
+                        .map(|s| s.text().unwrap_or("").to_string())
+                        .collect(),
                 }),
                 "node" => rec(c, &p, false, map),
                 _ => {}
@@ -133,7 +159,11 @@ pub fn hivex_dump(path: &std::path::Path) -> BTreeMap<String, HxKey> {
         }
         map.insert(p.to_lowercase(), key);
     }
-    let root = doc.root_element().children().find(|c| c.has_tag_name("node")).expect("root node");
+    let root = doc
+        .root_element()
+        .children()
+        .find(|c| c.has_tag_name("node"))
+        .expect("root node");
     rec(root, "", true, &mut map);
     map
 }
@@ -150,4 +180,49 @@ pub fn write_temp(dir: &rift_testutil::TempDir, name: &str, bytes: &[u8]) -> std
     let p = dir.path().join(name);
     std::fs::write(&p, bytes).expect("write temp");
     p
+}
+
+/// A file of the scenario image's C: volume, extracted with The Sleuth
+/// Kit (`fls`/`icat`, an independent NTFS reader) and cached.
+pub fn scenario_file(path: &str) -> Vec<u8> {
+    let raw = rift_testutil::raw_image("scenario/public/disk.E01");
+    let raw_s = raw.to_string_lossy().to_string();
+    let cache = rift_testutil::cache_dir();
+    let listing = cache.join("scenario_public_fls_c.txt");
+    if !listing.exists() {
+        let out = rift_testutil::run_tool("fls", &["-r", "-p", "-o", "206848", &raw_s]);
+        let tmp = listing.with_extension(format!("tmp{}", std::process::id()));
+        std::fs::write(&tmp, out).expect("write listing");
+        let _ = std::fs::rename(&tmp, &listing);
+    }
+    let text = std::fs::read_to_string(&listing).expect("listing");
+    let line = text
+        .lines()
+        .find(|l| {
+            l.split('\t')
+                .nth(1)
+                .is_some_and(|p| p.eq_ignore_ascii_case(path))
+                && l.starts_with("r/r ")
+                && !l.contains('*')
+        })
+        .unwrap_or_else(|| panic!("{path} not in the scenario image"));
+    let inode = line
+        .split_whitespace()
+        .nth(1)
+        .expect("inode")
+        .trim_end_matches(':')
+        .to_string();
+    rift_testutil::require_tool("icat");
+    let out = std::process::Command::new("icat")
+        .args(["-o", "206848", &raw_s, &inode])
+        .output()
+        .expect("icat");
+    assert!(out.status.success(), "icat {inode} failed");
+    out.stdout
+}
+
+/// The scenario's answer key.
+pub fn truth() -> serde_json::Value {
+    serde_json::from_slice(&rift_testutil::fixture_bytes("scenario/public/truth.json"))
+        .expect("truth.json")
 }
