@@ -205,11 +205,25 @@ impl Hive {
                     if mode == Mode::Strict {
                         return Err(e);
                     }
+                    // Damaged region: look for the next intact bin (bins
+                    // start on 4 KiB boundaries and name their own offset).
+                    let start = pos;
+                    pos += 4096;
+                    while pos.saturating_add(32) <= limit && check_bin(&data, pos).is_err() {
+                        pos += 4096;
+                    }
+                    let msg = if pos.saturating_add(32) <= limit {
+                        format!(
+                            "{e}; skipped a damaged region of {:#x} bytes up to the next intact bin",
+                            pos - start
+                        )
+                    } else {
+                        format!("{e}; no intact bin after it")
+                    };
                     issues.push(Issue {
-                        position: pos as u64,
-                        message: e.to_string(),
+                        position: start as u64,
+                        message: msg,
                     });
-                    break;
                 }
             }
         }
@@ -219,7 +233,9 @@ impl Hive {
                 reason: "no valid hive bin".into(),
             });
         }
-        let bins_end = pos;
+        let bins_end = bins
+            .last()
+            .map_or(BASE_BLOCK_LEN, |b| b.file_offset + b.size);
         Ok(Hive {
             data,
             base,
