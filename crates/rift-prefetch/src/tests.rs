@@ -60,7 +60,12 @@ fn parse_sccainfo(out: &str) -> Scca {
                 s.run_times.push(v.to_string());
             }
         } else if t.starts_with("Filename:") {
-            s.filenames.push(value(t).to_string());
+            // libscca also lists the empty strings that pad the end of the
+            // filename table (`Filename: 11 :` with no value); they are
+            // not files, and we drop them.
+            if !t.ends_with(':') {
+                s.filenames.push(value(t).to_string());
+            }
         } else if t.starts_with("Device path") {
             vol = Some((value(t).to_string(), String::new(), 0));
         } else if t.starts_with("Creation time") {
@@ -326,4 +331,72 @@ fn hostile_bytes_never_panic() {
         mam.extend_from_slice(&buf);
         let _ = parse(&mam);
     }
+}
+
+/// Files of the scenario image's C: volume whose path matches, extracted
+/// with TSK (`fls` + `icat`), an independent NTFS reader.
+fn scenario_files(prefix: &str) -> Vec<(String, Vec<u8>)> {
+    let img = rift_testutil::raw_image("scenario/public/disk.E01");
+    let img = img.to_str().unwrap();
+    let listing = run_tool("fls", &["-r", "-p", "-o", "206848", img]);
+    let mut out = Vec::new();
+    for line in listing.lines() {
+        let Some((meta, path)) = line.split_once(":\t") else {
+            continue;
+        };
+        if !meta.starts_with("r/r") || !path.starts_with(prefix) || meta.contains('*') {
+            continue;
+        }
+        let inode = meta.split_whitespace().last().unwrap();
+        let o = std::process::Command::new("icat")
+            .args(["-o", "206848", img, inode])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "icat {inode}");
+        out.push((path.to_string(), o.stdout));
+    }
+    out
+}
+
+/// The scenario's prefetch folder (synthetic v30 files + 4 real MAM ones):
+/// every file against sccainfo, and the tool's and payload's run times
+/// against the answer key.
+#[test]
+fn scenario_prefetch_matches_sccainfo_and_truth() {
+    let truth: serde_json::Value =
+        serde_json::from_slice(&fixture_bytes("scenario/public/truth.json")).unwrap();
+    let files = scenario_files("Windows/Prefetch/");
+    assert!(files.len() >= 20, "{}", files.len());
+    let tmp = rift_testutil::TempDir::new("rift-prefetch-scenario");
+    let mut compressed = 0;
+    let mut runs = std::collections::BTreeMap::new();
+    for (path, bytes) in &files {
+        let pf = parse(bytes).unwrap_or_else(|e| panic!("{path}: {e}"));
+        compressed += usize::from(pf.compressed);
+        let p = tmp.path().join(path.rsplit('/').next().unwrap());
+        std::fs::write(&p, bytes).unwrap();
+        compare_with_sccainfo(&p, &pf);
+        runs.insert(pf.executable_name.clone(), pf.clone());
+    }
+    assert_eq!(compressed, 4, "4 real MAM files in the scenario");
+    // KST is UTC+9 (truth.timezone.utc_offset).
+    let kst = |k: &str| {
+        let s = truth[k].as_str().unwrap();
+        let dt: jiff::civil::DateTime = s.parse().unwrap();
+        dt.to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::offset(9)))
+            .unwrap()
+            .timestamp()
+    };
+    let tool = &runs["DEFENDERCONTROL.EXE"];
+    let t = tool.run_timestamps().next().unwrap();
+    assert_eq!(
+        t.as_second(),
+        kst("downloaded_file_executed_kst").as_second()
+    );
+    let payload = &runs[&truth["infecting_file"]
+        .as_str()
+        .unwrap()
+        .to_ascii_uppercase()];
+    let t = payload.run_timestamps().next().unwrap();
+    assert_eq!(t.as_second(), kst("infecting_file_started_kst").as_second());
 }

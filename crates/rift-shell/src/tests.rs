@@ -441,3 +441,94 @@ fn hostile_bytes_never_panic() {
         run_all(&cfb);
     }
 }
+
+/// Files of the scenario image's C: volume (by path prefix and optional
+/// stream), extracted with TSK (`fls` + `icat`), an independent NTFS reader.
+fn scenario_files(want: impl Fn(&str) -> bool) -> Vec<(String, Vec<u8>)> {
+    let img = rift_testutil::raw_image("scenario/public/disk.E01");
+    let img = img.to_str().unwrap();
+    let listing = run_tool("fls", &["-r", "-p", "-o", "206848", img]);
+    let mut out = Vec::new();
+    for line in listing.lines() {
+        let Some((meta, path)) = line.split_once(":\t") else {
+            continue;
+        };
+        if !meta.starts_with("r/r") || meta.contains('*') || !want(path) {
+            continue;
+        }
+        let inode = meta.split_whitespace().last().unwrap();
+        let o = std::process::Command::new("icat")
+            .args(["-o", "206848", img, inode])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "icat {inode}");
+        out.push((path.to_string(), o.stdout));
+    }
+    out
+}
+
+/// The scenario's shell artifacts against its answer key (and lnkinfo).
+#[test]
+fn scenario_shell_artifacts_match_truth() {
+    let truth: serde_json::Value =
+        serde_json::from_slice(&fixture_bytes("scenario/public/truth.json")).unwrap();
+    let files = scenario_files(|p| {
+        p.starts_with("$Recycle.Bin/")
+            || p.contains("/Recent/")
+            || p.starts_with("Windows/System32/Tasks/")
+            || p.ends_with(":Zone.Identifier")
+    });
+    let get = |suffix: &str| -> &Vec<u8> {
+        &files
+            .iter()
+            .find(|(p, _)| p.ends_with(suffix))
+            .unwrap_or_else(|| panic!("{suffix} not in image"))
+            .1
+    };
+
+    // $I: original path, size, deletion time.
+    let rb = &truth["recycle_bin"];
+    let i = parse_recycle_i(get("$I103S5F.jpg")).unwrap();
+    assert_eq!(i.path, rb["original_path"].as_str().unwrap());
+    assert_eq!(i.size, rb["size"].as_u64().unwrap());
+    let want: jiff::Timestamp = rb["deleted_utc"].as_str().unwrap().parse().unwrap();
+    assert_eq!(
+        i.deleted.to_timestamp().unwrap().as_microsecond(),
+        want.as_microsecond()
+    );
+
+    // The .lnk in Recent: every field against lnkinfo.
+    let (lnk_path, lnk_bytes) = files.iter().find(|(p, _)| p.ends_with(".lnk")).unwrap();
+    let tmp = TempDir::new("rift-shell-scenario");
+    let p = tmp.path().join("x.lnk");
+    std::fs::write(&p, lnk_bytes).unwrap();
+    assert_matches_lnkinfo(&parse_lnk(lnk_bytes).unwrap(), &p);
+    assert!(lnk_path.contains("Users/jiwoo/"));
+
+    // The jump list: all 7 entries, each with its LNK stream.
+    let jl = parse_automatic(get(".automaticDestinations-ms")).unwrap();
+    assert!(jl.warnings.is_empty(), "{:?}", jl.warnings);
+    assert_eq!(jl.entries.len(), 7);
+    assert!(jl.entries.iter().all(|e| jl.link_for(e).is_some()));
+
+    // Scheduled task: the payload's command line.
+    let st = &truth["scheduled_task"];
+    let name = st["name"].as_str().unwrap();
+    let t = parse_task_xml(get(&format!("Tasks/{name}"))).unwrap();
+    assert_eq!(t.uri.as_deref(), Some(format!("\\{name}").as_str()));
+    assert_eq!(t.actions.len(), 1);
+    assert_eq!(t.actions[0].command_line(), st["command"].as_str().unwrap());
+    assert_eq!(t.triggers[0].kind, "TimeTrigger");
+    // The trigger fires when the payload started (local time, as written).
+    let started = truth["infecting_file_started_kst"].as_str().unwrap();
+    assert_eq!(t.triggers[0].start_boundary.as_deref(), Some(started));
+
+    // The downloaded tool's Zone.Identifier.
+    let z = parse_zone_identifier(get(":Zone.Identifier"));
+    assert_eq!(z.zone_id, Some(3));
+    assert_eq!(z.host_url.as_deref(), truth["download_url"].as_str());
+    assert_eq!(
+        z.referrer_url.as_deref(),
+        truth["download_referrer"].as_str()
+    );
+}
