@@ -1,4 +1,198 @@
 //! Options and helpers shared by subcommands: opening an image and picking
-//! the volume to work on. Owned by the `rift-target` work; subcommands call
-//! these instead of stacking readers themselves.
+//! the volume to work on, telling images from artifact files, output files,
+//! time zones and progress display. Subcommands call these instead of
+//! stacking readers themselves.
 #![allow(dead_code)]
+
+use std::fs::File;
+use std::io::{self, BufWriter, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use rift_io::time::DisplayZone;
+pub use rift_target::{Evidence, InputKind, NtfsVolume, VolumeSelect};
+
+/// Volume selection flags for every command that reads NTFS from an image.
+#[derive(clap::Args, Clone, Debug, Default)]
+pub struct VolumeArgs {
+    /// Partition number as `rift info` lists it (default: the largest NTFS volume).
+    #[arg(short = 'p', long = "partition", value_name = "N")]
+    pub partition: Option<usize>,
+    /// Byte offset of the NTFS volume inside the media (bare volumes, damaged tables).
+    #[arg(long, value_name = "BYTES", conflicts_with = "partition")]
+    pub offset: Option<u64>,
+}
+
+impl VolumeArgs {
+    /// The selection these flags express.
+    pub fn select(&self) -> VolumeSelect {
+        match (self.partition, self.offset) {
+            (Some(i), _) => VolumeSelect::Index(i),
+            (None, Some(o)) => VolumeSelect::Offset(o),
+            (None, None) => VolumeSelect::Largest,
+        }
+    }
+}
+
+/// Opens `image` and the NTFS volume the flags select.
+pub fn open_ntfs(image: &Path, vol: &VolumeArgs) -> Result<(Evidence, NtfsVolume)> {
+    let ev = Evidence::open(image).with_context(|| format!("opening image {}", image.display()))?;
+    let v = ev.open_ntfs(vol.select())?;
+    Ok((ev, v))
+}
+
+/// Opens `image` and every NTFS volume on it (largest first). Volumes that
+/// fail to open are reported on stderr and skipped.
+pub fn open_all_ntfs(image: &Path) -> Result<(Evidence, Vec<NtfsVolume>)> {
+    let ev = Evidence::open(image).with_context(|| format!("opening image {}", image.display()))?;
+    let (vols, errs) = ev.ntfs_volumes();
+    for e in errs {
+        eprintln!("rift: warning: {e}");
+    }
+    if vols.is_empty() {
+        anyhow::bail!("{}: no readable NTFS volume", image.display());
+    }
+    Ok((ev, vols))
+}
+
+/// Whether a path is a folder, a disk image or a single artifact file.
+pub fn input_kind(path: &Path) -> Result<InputKind> {
+    Ok(rift_target::classify_input(path)?)
+}
+
+/// Parses a `--tz` value (`UTC`, `+09:00`, `Asia/Seoul`).
+pub fn parse_tz(s: &str) -> std::result::Result<DisplayZone, String> {
+    DisplayZone::parse(s)
+}
+
+/// Opens an output file, or stdout for `-`.
+pub fn create_output(path: &Path) -> Result<Box<dyn Write>> {
+    if path.as_os_str() == "-" {
+        return Ok(Box::new(BufWriter::with_capacity(
+            1 << 16,
+            io::stdout().lock(),
+        )));
+    }
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    let f = File::create(path).with_context(|| format!("creating {}", path.display()))?;
+    Ok(Box::new(BufWriter::with_capacity(1 << 16, f)))
+}
+
+/// Refuses to write output inside the evidence's own folder tree when the
+/// evidence is a folder (so exported artifacts never land next to them).
+pub fn ensure_outside(output: &Path, evidence: &Path) -> Result<()> {
+    let (Ok(o), Ok(e)) = (absolute(output), absolute(evidence)) else {
+        return Ok(());
+    };
+    if e.is_dir() && o.starts_with(&e) {
+        anyhow::bail!(
+            "refusing to write {} inside the evidence folder {}",
+            output.display(),
+            evidence.display()
+        );
+    }
+    Ok(())
+}
+
+fn absolute(p: &Path) -> io::Result<PathBuf> {
+    if p.exists() {
+        p.canonicalize()
+    } else {
+        let parent = p
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        Ok(parent
+            .canonicalize()?
+            .join(p.file_name().unwrap_or_default()))
+    }
+}
+
+/// Progress display for a long stage: a bar on a terminal, plain log lines
+/// otherwise (at most one every few seconds), nothing with `--quiet`.
+pub struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+    quiet: bool,
+    label: String,
+    start: Instant,
+    last_log: Instant,
+    unit: &'static str,
+}
+
+impl Progress {
+    /// A stage with `total` units (bytes when `unit == "bytes"`), or an
+    /// unknown total when `None`.
+    pub fn new(label: &str, total: Option<u64>, unit: &'static str, quiet: bool) -> Progress {
+        let tty = io::stderr().is_terminal();
+        let bar = (!quiet && tty).then(|| {
+            let b = match total {
+                Some(t) => indicatif::ProgressBar::new(t),
+                None => indicatif::ProgressBar::new_spinner(),
+            };
+            let tmpl = if unit == "bytes" {
+                "{prefix:>12} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} {eta}"
+            } else if total.is_some() {
+                "{prefix:>12} [{bar:30}] {pos}/{len} {per_sec} {msg}"
+            } else {
+                "{prefix:>12} {spinner} {pos} {per_sec} {msg}"
+            };
+            b.set_style(
+                indicatif::ProgressStyle::with_template(tmpl)
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+                    .progress_chars("=> "),
+            );
+            b.set_prefix(label.to_string());
+            b.enable_steady_tick(Duration::from_millis(200));
+            b
+        });
+        if !quiet && !tty {
+            eprintln!("rift: {label}: started");
+        }
+        Progress {
+            bar,
+            quiet,
+            label: label.to_string(),
+            start: Instant::now(),
+            last_log: Instant::now(),
+            unit,
+        }
+    }
+
+    /// Advances by `n` units.
+    pub fn inc(&mut self, n: u64) {
+        if let Some(b) = &self.bar {
+            b.inc(n);
+        }
+    }
+
+    /// Sets the position.
+    pub fn set(&mut self, pos: u64) {
+        if let Some(b) = &self.bar {
+            b.set_position(pos);
+        } else if !self.quiet && self.last_log.elapsed() > Duration::from_secs(5) {
+            self.last_log = Instant::now();
+            eprintln!("rift: {}: {pos} {}", self.label, self.unit);
+        }
+    }
+
+    /// A short status message next to the bar.
+    pub fn message(&self, msg: &str) {
+        if let Some(b) = &self.bar {
+            b.set_message(msg.to_string());
+        }
+    }
+
+    /// Ends the stage with a summary line.
+    pub fn finish(self, summary: &str) {
+        let secs = self.start.elapsed().as_secs_f64();
+        if let Some(b) = &self.bar {
+            b.finish_and_clear();
+        }
+        if !self.quiet {
+            eprintln!("rift: {}: {summary} ({secs:.1} s)", self.label);
+        }
+    }
+}
