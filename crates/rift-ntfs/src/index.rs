@@ -134,7 +134,10 @@ fn plausible_entry(b: &[u8], pos: usize, end: usize, mft_records: u64) -> Option
     let key = slice(b, pos + 16, 66)?;
     let nlen = usize::from(*key.get(64)?);
     let ns = *key.get(65)?;
-    if nlen == 0 || ns > 3 || klen < 66 + 2 * nlen || klen > 66 + 2 * 255 {
+    // A deleted entry's header is often overwritten (reference and key
+    // length zeroed, turned into an end marker) while its key survives:
+    // accept a zero key length.
+    if nlen == 0 || ns > 3 || (klen != 0 && (klen < 66 + 2 * nlen || klen > 66 + 2 * 255)) {
         return None;
     }
     if pos + 16 + 66 + 2 * nlen > end {

@@ -74,4 +74,4 @@ pub use secure::SecureMap;
 pub use stream::{AllocatedRange, NtfsStream, StreamKind};
 pub use upcase::UpCase;
 pub use values::{AttrType, FileAttributes, FileName, FileReference, StandardInformation};
-pub use volume::{Entries, Ntfs, entries};
+pub use volume::{Entries, Ntfs, entries, par_chunks_ordered};

@@ -608,6 +608,7 @@ pub struct Entries {
     src: RecordSource,
     vol: Option<Ntfs>,
     next: u64,
+    end: u64,
     buf: Vec<u8>,
     buf_first: u64,
     buf_count: u64,
@@ -622,6 +623,7 @@ const BATCH_RECORDS: u64 = 256;
 impl Entries {
     pub(crate) fn new(src: RecordSource, vol: Option<Ntfs>) -> Entries {
         Entries {
+            end: src.count,
             src,
             vol,
             next: 0,
@@ -646,6 +648,12 @@ impl Entries {
         self
     }
 
+    /// Stops before entry `n`.
+    pub fn ending_at(mut self, n: u64) -> Entries {
+        self.end = n.min(self.src.count);
+        self
+    }
+
     /// Total number of records in the MFT.
     pub fn record_count(&self) -> u64 {
         self.src.count
@@ -663,7 +671,7 @@ impl Entries {
 
     fn fill(&mut self) -> Result<()> {
         let rs = u64::from(self.src.record_size);
-        let count = (self.src.count - self.next).min(BATCH_RECORDS);
+        let count = (self.end.saturating_sub(self.next)).min(BATCH_RECORDS);
         let len = (count * rs) as usize;
         self.buf.resize(len, 0);
         let off = self.src.record_offset(self.next);
@@ -681,7 +689,7 @@ impl Iterator for Entries {
     fn next(&mut self) -> Option<Result<MftEntry>> {
         loop {
             let n = self.next;
-            if n >= self.src.count {
+            if n >= self.end {
                 return None;
             }
             if n < self.buf_first || n >= self.buf_first + self.buf_count {
@@ -722,4 +730,60 @@ impl Iterator for Entries {
             return Some(entry_from_record(&self.src, self.vol.as_ref(), rec));
         }
     }
+}
+
+/// Runs `work` over consecutive chunks of `total` records on `threads`
+/// threads and hands the results to `sink` **in chunk order** (so output
+/// stays ordered while parsing runs in parallel). `work` gets the chunk's
+/// first and end record numbers.
+pub fn par_chunks_ordered<T, W, S>(total: u64, chunk: u64, threads: usize, work: W, mut sink: S)
+where
+    T: Send,
+    W: Fn(u64, u64) -> T + Sync,
+    S: FnMut(T),
+{
+    use std::collections::BTreeMap;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    let chunk = chunk.max(1);
+    let n_chunks = total.div_ceil(chunk);
+    let threads = threads.clamp(1, 64);
+    if threads == 1 || n_chunks <= 1 {
+        for c in 0..n_chunks {
+            let s = c * chunk;
+            sink(work(s, (s + chunk).min(total)));
+        }
+        return;
+    }
+    let next = AtomicU64::new(0);
+    // Bounded channel: workers never run far ahead of the sink.
+    let (tx, rx) = std::sync::mpsc::sync_channel::<(u64, T)>(threads * 2);
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            let tx = tx.clone();
+            let next = &next;
+            let work = &work;
+            scope.spawn(move || {
+                loop {
+                    let c = next.fetch_add(1, Ordering::Relaxed);
+                    if c >= n_chunks {
+                        break;
+                    }
+                    let s = c * chunk;
+                    if tx.send((c, work(s, (s + chunk).min(total)))).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(tx);
+        let mut pending = BTreeMap::new();
+        let mut want = 0u64;
+        for (c, t) in rx {
+            pending.insert(c, t);
+            while let Some(t) = pending.remove(&want) {
+                sink(t);
+                want += 1;
+            }
+        }
+    });
 }
