@@ -57,7 +57,6 @@ impl Source {
             Source::Mft(m) => m.entries(),
         }
     }
-    #[allow(dead_code)]
     pub(crate) fn entry(&self, n: u64) -> rift_ntfs::Result<MftEntry> {
         match self {
             Source::Volume(v) => v.entry(n),
@@ -458,15 +457,7 @@ impl Tree {
             } else {
                 format!("{prefix}/{}", link.name)
             };
-            emit_lines(
-                child,
-                link,
-                &path,
-                child.in_use,
-                false,
-                false,
-                out,
-            );
+            emit_lines(child, link, &path, child.in_use, false, false, out);
             if recursive && child.is_dir && !stack.contains(&child.number) && stack.len() < 1024 {
                 self.walk(child, &path, recursive, deleted, seen, stack, out);
             }
