@@ -96,12 +96,17 @@ impl ChunkMap {
     }
 }
 
-/// Builds the span of one table: detects the 31-bit overflow.
-pub(crate) fn overflow_index(entries: &[u32]) -> u64 {
-    let mut prev = 0u32;
+/// Detects the EnCase 6.7.1 31-bit overflow in one table: the index of
+/// the first entry whose masked offset wraps while its full 32-bit value
+/// continues right after the previous chunk (within one stored chunk).
+/// A wrap that does not continue the data (a corrupt or crafted entry) is
+/// not an overflow. `u64::MAX` when there is none.
+pub(crate) fn overflow_index(entries: &[u32], max_stored: u64) -> u64 {
+    let mut prev = 0u64;
     for (j, e) in entries.iter().enumerate() {
-        let masked = e & 0x7FFF_FFFF;
-        if j > 0 && masked < prev {
+        let masked = u64::from(e & 0x7FFF_FFFF);
+        let full = u64::from(*e);
+        if j > 0 && masked < prev && full > prev && full - prev <= max_stored {
             return j as u64;
         }
         prev = masked;
@@ -167,12 +172,19 @@ impl std::fmt::Display for BadChunkReason {
     }
 }
 
-/// A chunk that could not be read; its media bytes read as zeros.
+/// A chunk that could not be read (or a run of consecutive chunks that
+/// failed for the same kind of reason); its media bytes read as zeros.
+///
+/// Runs are merged so a lost table or a crafted volume claiming millions
+/// of chunks costs one record, not millions. The location fields describe
+/// the first chunk of the run.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BadChunk {
-    /// Chunk index (0-based, global across segments).
+    /// Chunk index (0-based, global across segments) of the first chunk.
     pub chunk: u64,
-    /// Media byte offset of the chunk.
+    /// Number of consecutive chunks in this record (1 for a single chunk).
+    pub chunks: u64,
+    /// Media byte offset of the first chunk.
     pub media_offset: u64,
     /// Media bytes covered (zeroed).
     pub len: u64,
@@ -190,11 +202,23 @@ pub struct BadChunk {
 
 impl std::fmt::Display for BadChunk {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "chunk {} (media offset {:#x}, {} bytes)",
-            self.chunk, self.media_offset, self.len
-        )?;
+        if self.chunks > 1 {
+            write!(
+                f,
+                "chunks {}-{} ({} chunks, media offset {:#x}, {} bytes)",
+                self.chunk,
+                self.chunk + self.chunks - 1,
+                self.chunks,
+                self.media_offset,
+                self.len
+            )?;
+        } else {
+            write!(
+                f,
+                "chunk {} (media offset {:#x}, {} bytes)",
+                self.chunk, self.media_offset, self.len
+            )?;
+        }
         if let (Some(s), Some(o)) = (self.segment, self.file_offset) {
             write!(f, " in segment {s} at byte position {o:#x}")?;
         }
@@ -311,7 +335,16 @@ mod tests {
 
     #[test]
     fn overflow_detection() {
-        assert_eq!(overflow_index(&[76, 100, 0x8000_0200]), u64::MAX);
-        assert_eq!(overflow_index(&[0x7FFF_FF00, 0x8000_0010, 0x8000_8014]), 1);
+        let max = 40_000;
+        assert_eq!(overflow_index(&[76, 100, 0x8000_0200], max), u64::MAX);
+        assert_eq!(
+            overflow_index(&[0x7FFF_FF00, 0x8000_0010, 0x8000_8014], max),
+            1
+        );
+        // A far jump (corrupt entry) followed by normal entries is not one.
+        assert_eq!(
+            overflow_index(&[76, 0xF000_0000, 0x8000_0100, 300], max),
+            u64::MAX
+        );
     }
 }

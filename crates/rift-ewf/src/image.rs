@@ -280,7 +280,8 @@ impl EwfImage {
     }
 
     /// Chunks found bad so far (by reads or [`EwfImage::stream`]), in chunk
-    /// order. Only chunks actually read are known: stream the whole media
+    /// order; consecutive chunks failing for the same kind of reason are
+    /// one record ([`BadChunk::chunks`]). Only chunks actually read are known: stream the whole media
     /// (as `rift verify` does) to find them all.
     pub fn bad_chunks(&self) -> Vec<BadChunk> {
         self.bad
@@ -298,21 +299,65 @@ impl EwfImage {
     }
 
     pub(crate) fn record_bad(&self, chunk: u64, loc: Option<ChunkLoc>, reason: BadChunkReason) {
-        let bc = BadChunk {
-            chunk,
-            media_offset: chunk.saturating_mul(self.chunk_size),
-            len: self.chunk_len(chunk),
-            segment: loc.map(|l| (l.segment + 1) as u32),
-            file_offset: loc.map(|l| l.offset),
-            stored_size: loc.map(|l| l.stored_len),
-            compressed: loc.map(|l| l.compressed),
-            reason,
+        let len = self.chunk_len(chunk);
+        let mut bad = self.bad.lock().unwrap_or_else(|p| p.into_inner());
+        let kind = std::mem::discriminant(&reason);
+        // Already covered by a run?
+        if let Some((_, prev)) = bad.range(..=chunk).next_back()
+            && chunk < prev.chunk + prev.chunks
+        {
+            return;
+        }
+        // Extend the run ending just before, or absorb the one just after.
+        let mut start = chunk;
+        let mut chunks = 1u64;
+        let mut total = len;
+        let mut first = None;
+        if let Some((&k, prev)) = bad.range(..chunk).next_back()
+            && prev.chunk + prev.chunks == chunk
+            && std::mem::discriminant(&prev.reason) == kind
+        {
+            start = k;
+            chunks += prev.chunks;
+            total += prev.len;
+            first = bad.remove(&k);
+        }
+        if let Some(next) = bad.get(&(chunk + 1))
+            && std::mem::discriminant(&next.reason) == kind
+            && let Some(next) = bad.remove(&(chunk + 1))
+        {
+            chunks += next.chunks;
+            total += next.len;
+        }
+        let bc = match first {
+            Some(mut f) => {
+                f.chunks = chunks;
+                f.len = total;
+                f
+            }
+            None => BadChunk {
+                chunk: start,
+                chunks,
+                media_offset: start.saturating_mul(self.chunk_size),
+                len: total,
+                segment: loc.map(|l| (l.segment + 1) as u32),
+                file_offset: loc.map(|l| l.offset),
+                stored_size: loc.map(|l| l.stored_len),
+                compressed: loc.map(|l| l.compressed),
+                reason,
+            },
         };
+        bad.insert(start, bc);
+    }
+
+    /// Number of bad chunks found so far (runs counted chunk by chunk).
+    pub fn bad_chunk_count(&self) -> u64 {
         self.bad
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .entry(chunk)
-            .or_insert(bc);
+            .values()
+            .map(|b| b.chunks)
+            .sum()
     }
 
     /// Where chunk `i` is stored: `Ok(loc)`, or the reason it cannot be read
@@ -832,7 +877,7 @@ fn build_chunk_map(
                 segment: si,
                 base,
                 last_end,
-                overflow_from: chunk::overflow_index(&entries),
+                overflow_from: chunk::overflow_index(&entries, max_stored),
             };
             if span.overflow_from != u64::MAX {
                 warnings.push(Warning {
