@@ -362,7 +362,7 @@ impl Tree {
     }
 
     /// Children of `dir` whose link names it with the right sequence.
-    fn kids(&self, dir: &Node, deleted: bool) -> Vec<(&Node, &Link)> {
+    pub(crate) fn kids(&self, dir: &Node, deleted: bool) -> Vec<(&Node, &Link)> {
         let mut v = Vec::new();
         let Some(list) = self.children.get(&dir.number) else {
             return v;
