@@ -204,3 +204,67 @@ fn chromium_wal_rows_are_read_from_the_wal() {
     let j = parse_chromium_history_with_journal(&main, None, Some(&[0u8; 512]), "p").unwrap();
     assert_eq!(j.downloads.len(), 1);
 }
+
+/// A hot rollback journal: the shell updates every URL inside a
+/// transaction with a tiny page cache (so changed pages spill into the
+/// database file), copies the database and its journal mid-transaction,
+/// then rolls back. The copy alone is torn; with its journal, SQLite rolls
+/// it back (on rift's private copy) to the committed state.
+#[test]
+fn chromium_hot_journal_is_rolled_back_on_the_copy() {
+    let dir = TempDir::new("browser-hot-journal");
+    let db = build(
+        &dir,
+        "t.db",
+        "PRAGMA page_size = 1024;
+         CREATE TABLE urls (id INTEGER PRIMARY KEY, url TEXT, title TEXT, visit_count INT,
+             typed_count INT, last_visit_time INT, hidden INT);
+         CREATE TABLE visits (id INTEGER PRIMARY KEY, url INT, visit_time INT, from_visit INT,
+             transition INT);
+         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000)
+         INSERT INTO urls SELECT i, 'https://old.example/' || i, 'old', 1, 0,
+             13336732500000000 + i, 0 FROM n;
+         INSERT INTO visits SELECT id, id, last_visit_time, 0, 1 FROM urls;",
+    );
+    let d = dir.path().display();
+    let script = format!(
+        "PRAGMA cache_size = 2;\nBEGIN;\nUPDATE urls SET url = 'https://new.example/' || id, title = 'new';\n\
+         .system cp {d}/t.db {d}/snap.db\n.system cp {d}/t.db-journal {d}/snap.db-journal\nROLLBACK;\n"
+    );
+    let script_path = dir.path().join("script.sql");
+    std::fs::write(&script_path, script).unwrap();
+    run_tool(
+        "sqlite3",
+        &[
+            db.to_str().unwrap(),
+            &format!(".read {}", script_path.display()),
+        ],
+    );
+    let snap = std::fs::read(dir.path().join("snap.db")).unwrap();
+    let journal = std::fs::read(dir.path().join("snap.db-journal")).unwrap();
+    assert!(!journal.is_empty());
+
+    let torn = parse_chromium_history(&snap, None, "p").unwrap();
+    let new = torn
+        .urls
+        .iter()
+        .filter(|u| u.title.as_deref() == Some("new"))
+        .count();
+    assert!(new > 0, "the snapshot should hold uncommitted pages");
+
+    let rolled = parse_chromium_history_with_journal(&snap, None, Some(&journal), "p").unwrap();
+    assert_eq!(rolled.urls.len(), 2000);
+    assert!(
+        rolled
+            .urls
+            .iter()
+            .all(|u| u.title.as_deref() == Some("old"))
+    );
+    assert_eq!(rolled.visits.len(), 2000);
+    // The evidence copies are untouched.
+    assert_eq!(std::fs::read(dir.path().join("snap.db")).unwrap(), snap);
+    assert_eq!(
+        std::fs::read(dir.path().join("snap.db-journal")).unwrap(),
+        journal
+    );
+}
