@@ -111,6 +111,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
 
     let t0 = Instant::now();
+    db.finish()?;
+    let s = t0.elapsed().as_secs_f64();
+    println!("finish (build indexes): {s:.2} s");
+
+    let t0 = Instant::now();
     let f = std::fs::File::create(dir.join("timeline.csv"))?;
     let ev = export_csv(
         &db,

@@ -134,8 +134,9 @@ impl CaseDb {
                 .execute_batch("PRAGMA synchronous=NORMAL; PRAGMA wal_autocheckpoint=16384;")?;
         }
         self.conn.execute_batch(
+            // Big sorts (index builds) spill to temp files rather than RAM,
+            // so memory stays bounded on multi-million-row cases.
             "PRAGMA foreign_keys=OFF;
-             PRAGMA temp_store=MEMORY;
              PRAGMA cache_size=-65536;",
         )?;
         Ok(())

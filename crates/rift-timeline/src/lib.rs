@@ -54,6 +54,9 @@
 //!   upgrades an older schema and refuses a newer one.
 //! * **Timeline.** [`CaseDb::build_timeline`] derives the `timeline` table
 //!   from all artifact tables in SQL, each event linking back to its row.
+//! * **Order of a pipeline run:** `create` → inserts → `build_timeline` →
+//!   `finish` (builds the deferred indexes) → detectors and exports (the
+//!   exports walk the `timeline_ts` index, so they stream without sorting).
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![cfg_attr(not(test), deny(clippy::indexing_slicing))]
