@@ -1,23 +1,28 @@
-//! Scratch tool: `ntfswalk VOLUME OFFSET` prints every entry's path.
-use rift_io::SubRange;
+//! Scratch tool: `ntfswalk VOLUME [OFFSET]` prints entries with compressed,
+//! sparse or attribute-list data (used to pick test fixtures).
+use rift_io::{ReadAt, SubRange};
+use rift_ntfs::{AttrFlags, AttrType};
 fn main() {
     let a: Vec<String> = std::env::args().collect();
     let f = std::fs::File::open(&a[1]).unwrap();
     let off: u64 = a.get(2).map(|s| s.parse().unwrap()).unwrap_or(0);
-    let len = f.metadata().unwrap().len() - off;
+    let len = f.size() - off;
     let ntfs = rift_ntfs::Ntfs::open(SubRange::new(f, off, len)).unwrap();
-    eprintln!("{:?}", ntfs);
     let paths = ntfs.paths();
-    for e in ntfs.entries() {
-        match e {
-            Ok(e) => println!(
-                "{} {} {} {:?}",
-                e.number,
-                e.in_use(),
-                paths.path(e.number),
-                e.problems
-            ),
-            Err(err) => println!("ERR {err}"),
+    for e in ntfs.entries().flatten() {
+        for at in &e.attributes {
+            let c = at.flags.contains(AttrFlags::COMPRESSED) && !at.is_resident();
+            let s = at.flags.contains(AttrFlags::SPARSE);
+            let l = at.type_code == AttrType::ATTRIBUTE_LIST;
+            if c || s || l {
+                println!(
+                    "{} {} {:?} c={c} s={s} list={l} {}",
+                    e.number,
+                    paths.path(e.number),
+                    at.name,
+                    at.data_size()
+                );
+            }
         }
     }
 }

@@ -79,14 +79,19 @@ impl RunReader {
                     // read as zeros like a sparse run up to the next run.
                     let next = self.runs.iter().find(|r| r.vcn > vcn).map(|r| r.vcn);
                     let n = match next {
-                        Some(v) => (v * self.cluster - pos).min(max_here),
+                        Some(v) => v
+                            .saturating_mul(self.cluster)
+                            .saturating_sub(pos)
+                            .min(max_here),
                         None => max_here,
                     } as usize;
                     out.get_mut(..n).unwrap_or_default().fill(0);
                     done += n.max(1).min(out.len());
                 }
                 Some(r) => {
-                    let run_left = (r.end_vcn() - vcn) * self.cluster - within;
+                    let run_left = (r.end_vcn() - vcn)
+                        .saturating_mul(self.cluster)
+                        .saturating_sub(within);
                     let n = run_left.min(max_here) as usize;
                     let dst = out.get_mut(..n).unwrap_or_default();
                     match r.lcn {
@@ -201,7 +206,7 @@ impl CompressedReader {
                     let n = r.end_vcn().min(end) - vcn;
                     match r.lcn {
                         None => has_sparse = true,
-                        Some(l) => stored.push((l + (vcn - r.vcn), n)),
+                        Some(l) => stored.push((l.saturating_add(vcn - r.vcn), n)),
                     }
                     vcn += n;
                 }
@@ -212,7 +217,9 @@ impl CompressedReader {
         let mut at = 0usize;
         for (lcn, n) in &stored {
             let len = (n * cl) as usize;
-            let off = lcn * cl;
+            let off = lcn.checked_mul(cl).ok_or_else(|| {
+                io::Error::new(io::ErrorKind::InvalidData, "cluster number overflow")
+            })?;
             let dst = raw.get_mut(at..at + len).unwrap_or_default();
             rift_io::read_exact_at(&*self.runs.vol, off, dst).map_err(|e| {
                 io::Error::new(
@@ -316,7 +323,7 @@ impl WofReader {
         let entry = if size > u64::from(u32::MAX) { 8u64 } else { 4 };
         let table_len = n_chunks.saturating_sub(1).saturating_mul(entry);
         let stored = source.size();
-        if table_len > stored {
+        if table_len > stored || table_len > 256 << 20 {
             return Err(Error::Decompress {
                 offset: 0,
                 reason: format!(
