@@ -21,6 +21,12 @@ pub enum Error {
         /// The first bytes, escaped for display.
         found: String,
     },
+    /// The first bytes are not an MSIE cache file signature.
+    #[error("not an MSIE cache file (index.dat): the signature at byte position 0 is {found:?}")]
+    NotMsiecf {
+        /// The first bytes, escaped for display.
+        found: String,
+    },
     /// The private working copy could not be written (temporary folder).
     #[error("cannot write the private working copy of the database: {0}")]
     Stage(#[from] std::io::Error),

@@ -22,7 +22,9 @@
 //!   [`Transition`]s), downloads with the full URL chain, search terms.
 //! * [`parse_firefox_places`] / [`parse_firefox_downloads`] — Firefox
 //!   history and downloads (annotations or legacy `downloads.sqlite`).
-//! * [`parse_database`] — sniffs which of the above a database is.
+//! * [`ie::parse_ie_index`] — Internet Explorer `index.dat` (history and
+//!   cache indexes, records in unallocated blocks recovered).
+//! * [`parse_database`] — sniffs which of the above a file is.
 //! * [`timeline`] — Hindsight-like timeline rows and Timesketch JSONL
 //!   events built from the parsed records.
 //! * [`Origin::from_path`] — browser, profile and user from a path such
@@ -40,6 +42,7 @@ pub mod chromium;
 pub mod chromium_codes;
 mod error;
 pub mod firefox;
+pub mod ie;
 mod origin;
 mod sqlite;
 pub mod timeline;
@@ -73,6 +76,8 @@ pub enum Epoch {
     UnixMillis,
     /// Microseconds since 1970-01-01 UTC (Firefox PRTime).
     UnixMicros,
+    /// 100 ns ticks since 1601-01-01 UTC (Windows `FILETIME`).
+    FileTime,
 }
 
 /// A time read from a database: the raw integer, how it was read, and the
@@ -113,6 +118,16 @@ impl RawTime {
     /// Firefox PRTime (Unix microseconds); `None` for 0 or out of range.
     pub fn unix_micros(raw: i64) -> Option<RawTime> {
         Self::make(raw, Epoch::UnixMicros, rift_io::time::unix_micros(raw))
+    }
+
+    /// A Windows `FILETIME`; `None` for 0 or out of range.
+    pub fn filetime(raw: u64) -> Option<RawTime> {
+        let signed = i64::try_from(raw).ok()?;
+        Self::make(
+            signed,
+            Epoch::FileTime,
+            rift_io::time::FileTime(raw).to_timestamp(),
+        )
     }
 
     fn make(raw: i64, epoch: Epoch, ts: Option<Timestamp>) -> Option<RawTime> {
@@ -172,6 +187,8 @@ pub enum Parsed {
         /// Unreadable rows.
         warnings: Vec<Warning>,
     },
+    /// An Internet Explorer `index.dat`.
+    IeCache(ie::IeCache),
 }
 
 impl Parsed {
@@ -181,6 +198,7 @@ impl Parsed {
             Parsed::ChromiumHistory(h) => &h.warnings,
             Parsed::FirefoxPlaces(p) => &p.warnings,
             Parsed::FirefoxDownloads { warnings, .. } => warnings,
+            Parsed::IeCache(c) => &c.warnings,
         }
     }
 }
@@ -188,14 +206,18 @@ impl Parsed {
 /// Opens any supported browser database and parses it according to the
 /// tables it has (not its file name): `urls` + `visits` → Chromium
 /// History, `moz_places` + `moz_historyvisits` → Firefox places,
-/// `moz_downloads` → legacy Firefox downloads. `origin.profile` labels the
-/// result.
+/// `moz_downloads` → legacy Firefox downloads. An Internet Explorer
+/// `index.dat` (by its signature) is parsed too. `origin.profile` labels
+/// the result.
 pub fn parse_database(
     db: &[u8],
     wal: Option<&[u8]>,
     journal: Option<&[u8]>,
     origin: &Origin,
 ) -> Result<Parsed> {
+    if ie::is_msiecf(db) {
+        return ie::parse_ie_index(db).map(Parsed::IeCache);
+    }
     let copy = sqlite::DbCopy::open(db, wal, journal)?;
     let tables = copy.tables()?;
     let label = origin.label();

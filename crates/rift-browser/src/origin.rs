@@ -31,6 +31,8 @@ pub enum Browser {
     ChromiumFamily,
     /// Mozilla Firefox.
     Firefox,
+    /// Internet Explorer (WinINet cache, also used by legacy Edge).
+    InternetExplorer,
     /// Not known.
     #[default]
     Unknown,
@@ -48,6 +50,7 @@ impl Browser {
             Browser::Chromium => "Chromium",
             Browser::ChromiumFamily => "Chromium-family",
             Browser::Firefox => "Firefox",
+            Browser::InternetExplorer => "Internet Explorer",
             Browser::Unknown => "unknown",
         }
     }
@@ -64,6 +67,8 @@ pub enum DbKind {
     FirefoxPlaces,
     /// Firefox legacy `downloads.sqlite`.
     FirefoxDownloads,
+    /// Internet Explorer `index.dat`.
+    IeIndex,
 }
 
 impl DbKind {
@@ -74,6 +79,7 @@ impl DbKind {
             "history" | "archived history" => Some(DbKind::ChromiumHistory),
             "places.sqlite" => Some(DbKind::FirefoxPlaces),
             "downloads.sqlite" => Some(DbKind::FirefoxDownloads),
+            "index.dat" => Some(DbKind::IeIndex),
             _ => None,
         }
     }
@@ -141,6 +147,7 @@ impl Origin {
             match kind {
                 Some(DbKind::ChromiumHistory) => Browser::ChromiumFamily,
                 Some(DbKind::FirefoxPlaces | DbKind::FirefoxDownloads) => Browser::Firefox,
+                Some(DbKind::IeIndex) => Browser::InternetExplorer,
                 None => Browser::Unknown,
             }
         };

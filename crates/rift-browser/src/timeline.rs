@@ -13,7 +13,8 @@
 //!   `timestamp_desc` and plaso's `data_type` names
 //!   (`chrome:history:page_visited` / `Last Visited Time`,
 //!   `chrome:history:file_downloaded` / `File Downloaded`,
-//!   `firefox:places:page_visited`, `firefox:downloads:download`), plus
+//!   `firefox:places:page_visited`, `firefox:downloads:download`,
+//!   `msiecf:url`), plus
 //!   typed fields (raw integers beside labels).
 //!
 //! Sources: Hindsight `pyhindsight/analysis.py` (timeline sheet columns and
@@ -562,6 +563,78 @@ pub fn firefox_download_rows(downloads: &[FirefoxDownload], origin: &Origin) -> 
     out
 }
 
+/// Rows for an Internet Explorer `index.dat`: one per URL/LEAK record at
+/// its primary time (last access; for `Visited:` history entries the last
+/// visit), one per redirect (no time).
+pub fn ie_rows(c: &crate::ie::IeCache, origin: &Origin) -> Vec<TimelineRow> {
+    use crate::ie::{IeRecordKind, ft};
+    let mut out = Vec::with_capacity(c.records.len());
+    for rec in &c.records {
+        let mut r = base(origin);
+        r.browser = "Internet Explorer".into();
+        let visited = rec.visited();
+        r.row_type = match (rec.kind, visited) {
+            (IeRecordKind::Redirect, _) => "redirect",
+            (_, Some(_)) => "url",
+            _ => "cache",
+        };
+        r.timestamp = ft(rec.primary_time).or(ft(rec.secondary_time));
+        r.timestamp_desc = if visited.is_some() {
+            "Last Visited Time"
+        } else {
+            "Last Access Time"
+        };
+        r.data_type = "msiecf:url";
+        r.url = visited
+            .map(|(_, u)| u.to_string())
+            .unwrap_or_else(|| rec.location.clone());
+        r.user = visited.map(|(u, _)| u.to_string()).or(r.user);
+        r.title = format!(
+            "{:?}{}",
+            rec.kind,
+            if rec.allocated { "" } else { " (recovered)" }
+        )
+        .to_uppercase();
+        r.value = match (&rec.cache_directory, &rec.file_name) {
+            (Some(d), Some(f)) => format!("{d}\\{f}"),
+            (None, Some(f)) => f.clone(),
+            _ => String::new(),
+        };
+        r.visit_count = rec.hits.map(i64::from);
+        r.end_time = None;
+        let e = &mut r.extra;
+        e.insert("offset".into(), json!(rec.offset));
+        e.insert("record_type".into(), json!(rec.kind));
+        e.insert("allocated".into(), json!(rec.allocated));
+        e.insert("location".into(), json!(rec.location));
+        e.insert(
+            "primary_time".into(),
+            json!(ft(rec.primary_time).map(format_iso_utc)),
+        );
+        e.insert("primary_time_raw".into(), raw(rec.primary_time));
+        e.insert(
+            "secondary_time".into(),
+            json!(ft(rec.secondary_time).map(format_iso_utc)),
+        );
+        e.insert("secondary_time_raw".into(), raw(rec.secondary_time));
+        e.insert(
+            "expiration_local".into(),
+            json!(rec.expiration.map(|t| t.to_string())),
+        );
+        e.insert(
+            "last_checked_local".into(),
+            json!(rec.last_checked.map(|t| t.to_string())),
+        );
+        e.insert("number_of_hits".into(), json!(rec.hits));
+        e.insert("cached_file_name".into(), json!(rec.file_name));
+        e.insert("cache_directory".into(), json!(rec.cache_directory));
+        e.insert("cached_file_size".into(), json!(rec.cached_size));
+        out.push(r);
+    }
+    sort(&mut out);
+    out
+}
+
 /// Rows for any parsed database.
 pub fn rows(parsed: &Parsed, origin: &Origin) -> Vec<TimelineRow> {
     match parsed {
@@ -572,6 +645,7 @@ pub fn rows(parsed: &Parsed, origin: &Origin) -> Vec<TimelineRow> {
             sort(&mut r);
             r
         }
+        Parsed::IeCache(c) => ie_rows(c, origin),
     }
 }
 

@@ -99,6 +99,24 @@ fn damaged_real_databases_never_panic() {
 }
 
 #[test]
+fn damaged_ie_index_never_panics() {
+    let mut rng = Rng(0x0BAD_F00D_DEAD_BEEF);
+    let good = fixture_bytes("browser/plaso_ie/Content.IE5_index.dat");
+    for i in 0..2000 {
+        let mut bad = good.clone();
+        if i % 4 == 0 {
+            bad.truncate(24 + rng.below(good.len() - 24));
+        } else {
+            for _ in 0..=rng.below(32) {
+                let at = 28 + rng.below(bad.len() - 28);
+                bad[at] = rng.next() as u8;
+            }
+        }
+        exercise(&bad, None);
+    }
+}
+
+#[test]
 fn not_a_browser_database_is_a_clear_error() {
     let err = parse_database(
         &fixture_bytes("browser/plaso_firefox/firefox_10_cookies.sqlite"),

@@ -3,7 +3,8 @@
 //! JSONL.
 //!
 //! The input is a database file (`History`, `places.sqlite`,
-//! `downloads.sqlite`, or any SQLite file of those kinds), a profile
+//! `downloads.sqlite`, or any SQLite file of those kinds; Internet
+//! Explorer `index.dat`), a profile
 //! folder, a folder to search, or a disk image (every user's Chrome,
 //! Edge, Brave, Opera, Vivaldi, Chromium and Firefox profiles on the
 //! selected NTFS volume, or on all of them). Databases are read into memory
@@ -17,6 +18,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
+use rift_browser::ie::is_msiecf;
 use rift_browser::timeline::{self, TimelineRow};
 use rift_browser::{DbKind, Origin, Parsed, is_sqlite, parse_database};
 use rift_io::time::DisplayZone;
@@ -27,8 +29,8 @@ use crate::common::{self, InputKind, VolumeArgs};
 /// Arguments of `rift browser`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// A `History` / `places.sqlite` / `downloads.sqlite` file, a profile
-    /// folder, a folder searched recursively, or a disk image.
+    /// A `History` / `places.sqlite` / `downloads.sqlite` / IE `index.dat`
+    /// file, a profile folder, a folder searched recursively, or a disk image.
     pub input: PathBuf,
     /// Write the Hindsight-like timeline CSV here (`-` = stdout; the
     /// default when no other output is chosen).
@@ -37,7 +39,8 @@ pub struct Args {
     /// Write Timesketch JSONL (one event per line) here (`-` = stdout).
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
-    /// Keep only these row types (comma-separated: url, download, search).
+    /// Keep only these row types (comma-separated: url, download, search,
+    /// cache, redirect).
     #[arg(long, value_delimiter = ',', value_name = "TYPES")]
     pub only: Vec<String>,
     /// Time zone for the CSV timestamps (`UTC`, `+09:00`, `Asia/Seoul`);
@@ -65,8 +68,13 @@ const MAX_DB: u64 = 4 << 30;
 /// Runs the subcommand.
 pub fn run(args: Args) -> Result<ExitCode> {
     for t in &args.only {
-        if !matches!(t.as_str(), "url" | "download" | "search") {
-            anyhow::bail!("--only: unknown row type {t:?} (use url, download, search)");
+        if !matches!(
+            t.as_str(),
+            "url" | "download" | "search" | "cache" | "redirect"
+        ) {
+            anyhow::bail!(
+                "--only: unknown row type {t:?} (use url, download, search, cache, redirect)"
+            );
         }
     }
     for out in args.csv.iter().chain(args.json.iter()) {
@@ -77,7 +85,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let found = gather(&args)?;
     if found.is_empty() {
         anyhow::bail!(
-            "{}: no browser database found (History, places.sqlite, downloads.sqlite)",
+            "{}: no browser database found (History, places.sqlite, downloads.sqlite, index.dat)",
             args.input.display()
         );
     }
@@ -204,21 +212,26 @@ fn gather(args: &Args) -> Result<Vec<Found>> {
     }
     // A SQLite file is never an image; check the magic before asking the
     // image classifier (which reads the partition table).
-    let mut head = [0u8; 16];
+    let mut head = [0u8; 28];
     let is_db = fs::File::open(input)
         .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head))
         .is_ok()
-        && is_sqlite(&head);
+        && known_magic(&head);
     if is_db {
         return Ok(vec![read_host_db(input)?]);
     }
     match common::input_kind(input)? {
         InputKind::Image => gather_image(args),
         _ => anyhow::bail!(
-            "{}: neither an SQLite database, a folder nor a disk image",
+            "{}: neither a browser database, a folder nor a disk image",
             input.display()
         ),
     }
+}
+
+/// SQLite database or MSIE cache file.
+fn known_magic(head: &[u8]) -> bool {
+    is_sqlite(head) || is_msiecf(head)
 }
 
 /// Reads a host database and its `-wal` / `-journal` siblings.
@@ -261,11 +274,11 @@ fn walk_dir(dir: &Path, out: &mut Vec<Found>, depth: usize) -> Result<()> {
             if DbKind::from_file_name(&name).is_none() {
                 continue;
             }
-            let mut head = [0u8; 16];
+            let mut head = [0u8; 28];
             let ok = fs::File::open(&path)
                 .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head))
                 .is_ok();
-            if ok && is_sqlite(&head) {
+            if ok && known_magic(&head) {
                 match read_host_db(&path) {
                     Ok(f) => out.push(f),
                     Err(e) => eprintln!("rift: browser: {e:#}"),
@@ -296,6 +309,20 @@ const CHROMIUM_ROOTS: &[&str] = &[
     r"AppData\Roaming\Opera Software\Opera GX Stable",
     // Windows XP layout.
     r"Local Settings\Application Data\Google\Chrome\User Data",
+];
+
+/// Internet Explorer WinINet index folders under a user profile folder
+/// (each holds an `index.dat`; history folders also hold `MSHist…`
+/// sub-containers, searched one level down).
+const IE_ROOTS: &[&str] = &[
+    r"AppData\Local\Microsoft\Windows\History\History.IE5",
+    r"AppData\Local\Microsoft\Windows\History\Low\History.IE5",
+    r"AppData\Local\Microsoft\Windows\Temporary Internet Files\Content.IE5",
+    r"AppData\Local\Microsoft\Windows\Temporary Internet Files\Low\Content.IE5",
+    r"AppData\Roaming\Microsoft\Windows\Cookies",
+    r"Local Settings\History\History.IE5",
+    r"Local Settings\Temporary Internet Files\Content.IE5",
+    r"Cookies",
 ];
 
 /// Firefox profile parents under a user profile folder.
@@ -359,6 +386,25 @@ fn scan_volume(ntfs: &Ntfs, prefix: &str, out: &mut Vec<Found>) {
                     try_image_db(ntfs, prefix, &p, &mut seen, out);
                 }
             }
+            for root in IE_ROOTS {
+                let root_path = format!(r"{home}\{root}");
+                let Ok(Some(root_dir)) = ntfs.find(&root_path) else {
+                    continue;
+                };
+                try_image_db(
+                    ntfs,
+                    prefix,
+                    &format!(r"{root_path}\index.dat"),
+                    &mut seen,
+                    out,
+                );
+                for sub in dir_children(ntfs, &root_dir) {
+                    if sub.to_ascii_lowercase().starts_with("mshist") {
+                        let p = format!(r"{root_path}\{sub}\index.dat");
+                        try_image_db(ntfs, prefix, &p, &mut seen, out);
+                    }
+                }
+            }
             for root in FIREFOX_ROOTS {
                 let root_path = format!(r"{home}\{root}");
                 let Ok(Some(root_dir)) = ntfs.find(&root_path) else {
@@ -402,7 +448,7 @@ fn try_image_db(
     let Some(db) = read_image_file(ntfs, path) else {
         return;
     };
-    if !is_sqlite(&db) {
+    if !known_magic(&db) {
         return;
     }
     let side = |s: &str| read_image_file(ntfs, &format!("{path}{s}")).filter(|b| !b.is_empty());
