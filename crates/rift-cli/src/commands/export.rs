@@ -149,6 +149,8 @@ pub(crate) struct Selected {
     pub entry: u64,
     /// Path inside the volume (`/`-separated).
     pub path: String,
+    /// The path's components (names may themselves contain `/`).
+    pub comps: Vec<String>,
     /// Stream (`None` = unnamed data).
     pub stream: Option<String>,
 }
@@ -171,7 +173,15 @@ pub(crate) fn select(
             .filter(|c| !c.is_empty() && *c != ".")
             .collect();
         let before = out.len();
-        walk_pattern(tree, root, "", &comps, stream.as_deref(), deleted, &mut out);
+        walk_pattern(
+            tree,
+            root,
+            &[],
+            &comps,
+            stream.as_deref(),
+            deleted,
+            &mut out,
+        );
         if out.len() == before {
             missing.push(pat.clone());
         }
@@ -185,7 +195,7 @@ pub(crate) fn select(
 fn walk_pattern(
     tree: &Tree,
     dir: &Node,
-    prefix: &str,
+    prefix: &[String],
     comps: &[&str],
     stream: Option<&str>,
     deleted: bool,
@@ -216,18 +226,16 @@ fn walk_pattern(
     }
 }
 
-fn join(a: &str, b: &str) -> String {
-    if a.is_empty() {
-        b.to_string()
-    } else {
-        format!("{a}/{b}")
-    }
+fn join(a: &[String], b: &str) -> Vec<String> {
+    let mut v = a.to_vec();
+    v.push(b.to_string());
+    v
 }
 
 fn add_node(
     tree: &Tree,
     n: &Node,
-    path: &str,
+    path: &[String],
     stream: Option<&str>,
     deleted: bool,
     out: &mut Vec<Selected>,
@@ -245,7 +253,8 @@ fn add_node(
     match stream {
         Some(s) => out.push(Selected {
             entry: n.number,
-            path: path.to_string(),
+            path: path.join("/"),
+            comps: path.to_vec(),
             stream: Some(s.to_string()),
         }),
         None => {
@@ -253,7 +262,8 @@ fn add_node(
                 if st.type_code == AttrType::DATA.0 {
                     out.push(Selected {
                         entry: n.number,
-                        path: path.to_string(),
+                        path: path.join("/"),
+                        comps: path.to_vec(),
                         stream: st.name.clone(),
                     });
                 }
@@ -266,11 +276,12 @@ fn add_node(
 /// components; returns the file path with a collision-free name.
 fn safe_target(
     root: &Path,
-    rel: &str,
+    rel: &[String],
     stream: Option<&str>,
     used: &mut HashSet<String>,
 ) -> anyhow::Result<PathBuf> {
-    let mut comps = rift_io::host::sanitize_relative_path(rel);
+    // Each name from the image is one component, even when it holds `/`.
+    let mut comps: Vec<String> = rel.iter().map(|c| sanitize_component(c)).collect();
     if comps.is_empty() {
         comps.push("_".into());
     }
@@ -473,7 +484,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 }
             },
         };
-        let target = safe_target(&args.out, &s.path, s.stream.as_deref(), &mut used)?;
+        let target = safe_target(&args.out, &s.comps, s.stream.as_deref(), &mut used)?;
         let rel = target
             .strip_prefix(&args.out)
             .unwrap_or(&target)
@@ -548,7 +559,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }));
         if args.slack && s.stream.is_none() {
             if let Some(slack) = file_slack(ntfs, &e) {
-                let p = safe_target(&args.out, &format!("{}.slack", s.path), None, &mut used)?;
+                let mut c = s.comps.clone();
+                if let Some(last) = c.last_mut() {
+                    last.push_str(".slack");
+                }
+                let p = safe_target(&args.out, &c, None, &mut used)?;
                 let mut f = create_file(&p)?;
                 f.write_all(&slack)?;
             }
