@@ -16,6 +16,7 @@
 
 pub mod artifacts;
 mod evidence;
+pub mod pipeline;
 
 pub use evidence::{Evidence, InputKind, NtfsVolume, VolumeSelect, classify_input};
 

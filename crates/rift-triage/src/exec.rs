@@ -3,6 +3,7 @@
 //! Security 4688, Sysmon 1, scheduled tasks, autoruns, services, and
 //! programs dropped or deleted according to the journal.
 
+use crate::util::UNKNOWN_T;
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -324,7 +325,7 @@ pub fn collect(db: &CaseDb, fs: &FsHistory) -> Result<Vec<Exec>> {
             } else {
                 friendly_path(&p)
             };
-            let t = tm.as_deref().and_then(us).unwrap_or(i64::MIN);
+            let t = tm.as_deref().and_then(us).unwrap_or(UNKNOWN_T);
             out.push(Exec {
                 name: base_name(&p).to_lowercase(),
                 path: Some(p.clone()),
@@ -353,7 +354,7 @@ pub fn collect(db: &CaseDb, fs: &FsHistory) -> Result<Vec<Exec>> {
             out.push(Exec {
                 name: base_name(&p).to_lowercase(),
                 path: Some(p.clone()),
-                t: tm.as_deref().and_then(us).unwrap_or(i64::MIN),
+                t: tm.as_deref().and_then(us).unwrap_or(UNKNOWN_T),
                 kind: ExecKind::Autostart,
                 ev: ev(table, table, id, tm.as_deref(), format!("{label}: {c}")),
                 files: Vec::new(),

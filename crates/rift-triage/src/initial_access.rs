@@ -9,6 +9,7 @@
 //! blamed was dropped after it ran. An earlier benign download (a document,
 //! or an installer run days before and unrelated to the burst) ranks lower.
 
+use crate::util::UNKNOWN_T;
 use std::collections::HashMap;
 
 use rift_timeline::CaseDb;
@@ -179,7 +180,7 @@ pub fn detect(
         };
         let name = base_name(path).to_string();
         let lname = name.to_lowercase();
-        let start = d.start.as_deref().and_then(us).unwrap_or(i64::MIN);
+        let start = d.start.as_deref().and_then(us).unwrap_or(UNKNOWN_T);
         let mut score = 0i64;
         let mut evid = d.ev.clone();
         if is_exec_name(&name) {

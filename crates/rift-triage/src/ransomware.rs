@@ -17,6 +17,7 @@
 //! * a user renaming a few files stays under [`MIN_ENCRYPTED_FILES`] and
 //!   usually keeps the extension.
 
+use crate::util::UNKNOWN_T;
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use rift_timeline::CaseDb;
@@ -219,7 +220,7 @@ pub fn find_bursts(fs: &FsHistory) -> Vec<Burst> {
     for (ext, mut list) in by_ext {
         list.sort_by_key(|t| ev.get(t.new_ev).map(|e| (e.t, e.usn)).unwrap_or_default());
         let mut cur: Vec<Transform> = Vec::new();
-        let mut last = i64::MIN;
+        let mut last = UNKNOWN_T;
         let flush = |cur: &mut Vec<Transform>, bursts: &mut Vec<Burst>| {
             if cur.len() >= MIN_ENCRYPTED_FILES {
                 let folders: HashSet<(i64, i64)> = cur
@@ -514,7 +515,7 @@ fn rank_candidates(
         let mut items: Vec<&&Exec> = list
             .iter()
             .filter(|x| {
-                x.t == i64::MIN || (x.t <= b.end + secs(600) && start - x.t <= DROP_LOOKBACK_US)
+                x.t == UNKNOWN_T || (x.t <= b.end + secs(600) && start - x.t <= DROP_LOOKBACK_US)
             })
             .collect();
         items.sort_by_key(|x| x.t);

@@ -1,5 +1,11 @@
 //! Small helpers: times, paths, names.
 
+/// Time (µs since 1970) standing for "unknown": far in the past so that
+/// rules comparing it with real times never fire, and small enough that
+/// differences with real times cannot overflow an `i64` (unlike
+/// `i64::MIN`).
+pub const UNKNOWN_T: i64 = i64::MIN / 4;
+
 use jiff::Timestamp;
 
 /// Unix µs from a database time.
