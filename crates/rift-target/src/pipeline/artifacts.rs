@@ -290,6 +290,15 @@ fn hive(
     }
 
     let res = rift_hive::plugins::run_all(&hive, ht);
+    let shim: Vec<&rift_hive::plugins::ShimCacheEntry> = res
+        .records
+        .iter()
+        .filter_map(|r| match r {
+            Record::ShimCache(e) => Some(e),
+            _ => None,
+        })
+        .collect();
+    ctx.csv.shimcache(&shim, &hive_path);
     let mut ua = Batcher::new(w, Some(key), |r: &mut UserAssistRow, id| {
         r.source_id = Some(id)
     });
@@ -505,6 +514,7 @@ fn evtx(ctx: &VolumeCtx, c: &Candidate, w: &Writer, rep: &dyn Reporter) {
     let name = full(ctx, &c.rel_path);
     let opts = rift_evtx::ParseOptions::default();
     let res = rift_evtx::parse_evtx(std::io::Cursor::new(&bytes), &name, maps, &opts, |r| {
+        ctx.csv.evtx(&r);
         let m = &r.mapped;
         let p = |i: usize| m.payload_data.get(i).and_then(|s| opt_str(s));
         rows.push(EvtxRow {

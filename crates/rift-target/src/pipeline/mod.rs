@@ -27,6 +27,7 @@ use rift_timeline::{CaseDb, FileSampleRow, VolumeRow};
 use crate::{Error, Evidence, NtfsVolume, Result};
 
 mod artifacts;
+pub mod csvout;
 pub mod ntfs;
 pub mod writer;
 
@@ -104,6 +105,8 @@ pub struct VolumeCtx {
     /// Path prefix for this volume (`C:`, or `\\?\Partition0` when no
     /// drive letter is known).
     pub drive: String,
+    /// The case's `csv/` writers.
+    pub csv: std::sync::Arc<csvout::CsvOut>,
 }
 
 struct Collect<'a> {
@@ -158,6 +161,7 @@ pub fn analyze(
         .build()
         .map_err(|e| Error::NoVolume(format!("thread pool: {e}")))?;
     let (w, handle) = writer::start(db);
+    let csv = std::sync::Arc::new(csvout::CsvOut::new(&case_dir.join("csv")));
     case_info(ev, opts, &w);
 
     let verified = std::thread::scope(|ts| {
@@ -178,7 +182,7 @@ pub fn analyze(
         // its names and its list of files.
         let mut prepared = Vec::new();
         for (i, vol) in vols.into_iter().enumerate() {
-            let Some(ctx) = volume_ctx(vol, i, &w, &rep) else {
+            let Some(ctx) = volume_ctx(vol, i, &w, &rep, &csv) else {
                 continue;
             };
             let (cands, names) = ntfs::walk_mft(&ctx, &w, &rep);
@@ -244,6 +248,7 @@ fn volume_ctx(
     i: usize,
     w: &writer::Writer,
     rep: &dyn Reporter,
+    csv: &std::sync::Arc<csvout::CsvOut>,
 ) -> Option<VolumeCtx> {
     // The volume that holds Windows is C: (the letter Windows gives its own
     // volume); others are named by partition number.
@@ -274,6 +279,7 @@ fn volume_ctx(
             vol,
             volume_id,
             drive,
+            csv: csv.clone(),
         }),
         Err(e) => {
             rep.warn(&format!("volume row: {e}"));

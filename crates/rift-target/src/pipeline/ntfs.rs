@@ -353,7 +353,14 @@ pub fn usn(ctx: &VolumeCtx, names: &MftNames, w: &Writer, rep: &dyn Reporter) {
     let mut rows = Batcher::new(w, Some(src), |r: &mut UsnRow, id| r.source_id = Some(id));
     let drive = ctx.drive.clone();
     let vid = ctx.volume_id;
+    let mut csv = ctx.csv.usn(&ctx.drive);
+    let source_file = format!("{}\\$Extend\\$UsnJrnl:$J", ctx.drive);
     let res = rift_usn::journal::for_each_record(&stream, &ranges, 0, names, Vec::new(), |p| {
+        if let Some(c) = csv.as_mut() {
+            if c.write(&p, &source_file).is_err() {
+                csv = None;
+            }
+        }
         let r = &p.record;
         rows.push(UsnRow {
             source_id: None,
@@ -379,6 +386,11 @@ pub fn usn(ctx: &VolumeCtx, names: &MftNames, w: &Writer, rep: &dyn Reporter) {
     });
     let n = rows.count;
     drop(rows);
+    if let Some(c) = csv {
+        if let Err(e) = c.finish().and_then(|mut f| std::io::Write::flush(&mut f)) {
+            rep.warn(&format!("csv for $J: {e}"));
+        }
+    }
     match res {
         Ok(sum) => {
             let mut errs = Batcher::new(w, Some(src), |r: &mut ParseErrorRow, id| {
