@@ -81,6 +81,11 @@ impl Image {
             .unwrap_or_default()
     }
 
+    /// Number of bad chunks found so far (EWF only).
+    pub fn bad_chunk_count(&self) -> u64 {
+        self.ewf.as_ref().map_or(0, |e| e.bad_chunk_count())
+    }
+
     /// Reads the whole media in order, calling `sink(offset, block)` for
     /// consecutive blocks, as fast as the container allows: EWF chunks are
     /// inflated on `threads` workers (0 = one per core); other formats are
