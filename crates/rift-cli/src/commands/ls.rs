@@ -23,26 +23,16 @@ use std::collections::{HashMap, HashSet};
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use anyhow::{Context, bail};
+use rift_io::ReadAt;
 use rift_io::time::{FileTime, format_ez};
-use rift_io::{ReadAt, SharedReader, SubRange};
 use rift_ntfs::{
     AttrType, Entries, FileAttributes, FileReference, MftEntry, MftFile, Ntfs, par_chunks_ordered,
 };
 
-/// How to pick the NTFS volume inside an image.
-#[derive(clap::Args, Debug, Clone, Default)]
-pub struct VolumeOpts {
-    /// Partition number (as `rift info` lists them); default: the largest NTFS volume.
-    #[arg(short = 'p', long = "partition")]
-    pub partition: Option<usize>,
-    /// Byte offset of the NTFS volume in the image (for a bare volume or an
-    /// unlisted partition).
-    #[arg(long)]
-    pub offset: Option<u64>,
-}
+/// How to pick the NTFS volume inside an image (`-p N`, `--offset BYTES`).
+pub type VolumeOpts = crate::common::VolumeArgs;
 
 /// An opened input: an NTFS volume or a standalone `$MFT`.
 pub(crate) enum Source {
@@ -92,38 +82,8 @@ pub(crate) fn open_source(
             return Ok(Source::Mft(MftFile::open(f)));
         }
     }
-    let img = rift_image::open(image).with_context(|| format!("open image {}", image.display()))?;
-    let media: SharedReader = img.reader.clone();
-    let size = media.size();
-    let vol: SharedReader = if let Some(off) = opts.offset {
-        if off >= size {
-            bail!("--offset {off} is beyond the end of the image ({size} bytes)");
-        }
-        Arc::new(SubRange::new(media, off, size - off))
-    } else {
-        let is_ntfs_at_0 = rift_volume::sniff_fs(&*media, 0)
-            .map(|k| k == rift_volume::FsKind::Ntfs)
-            .unwrap_or(false);
-        if is_ntfs_at_0 && opts.partition.is_none() {
-            media
-        } else {
-            let vs = rift_volume::scan(&*media, img.sector_size)
-                .with_context(|| format!("read the partition table of {}", image.display()))?;
-            let part = match opts.partition {
-                Some(n) => vs
-                    .partitions
-                    .iter()
-                    .find(|p| p.index == n)
-                    .with_context(|| format!("no partition {n} in {}", image.display()))?,
-                None => *vs
-                    .ntfs_by_size()
-                    .first()
-                    .with_context(|| format!("no NTFS volume found in {}", image.display()))?,
-            };
-            Arc::new(SubRange::new(media, part.start, part.len))
-        }
-    };
-    let ntfs = Ntfs::open_shared(vol).context("open NTFS volume")?;
+    let (_evidence, vol) = crate::common::open_ntfs(image, opts)?;
+    let ntfs = vol.ntfs;
     Ok(Source::Volume(ntfs))
 }
 

@@ -554,10 +554,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         bail!("give at least one of --csv OUT, --body OUT, --json OUT");
     }
     let src = open_source(&args.input, &args.volume, true)?;
-    let paths = Arc::new(match &src {
-        Source::Volume(n) => (*n.paths()).clone(),
-        Source::Mft(_) => build_paths(&src),
-    });
+    let paths = Arc::new(build_paths(&src));
     let source = args.input.display().to_string();
     let drive = args
         .drive
