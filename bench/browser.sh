@@ -12,6 +12,7 @@
 # and the benchmark folders hold nothing but History files).
 #
 # Usage: bench/browser.sh            (needs sqlite3, hyperfine, /usr/bin/time)
+#        RIFT=/path/to/rift bench/browser.sh
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -20,9 +21,12 @@ VENV="${VENV:-/work/venv-browser}"
 WORK="$(mktemp -d /tmp/rift-bench-browser.XXXXXX)"
 trap 'rm -rf "$WORK"' EXIT
 
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
-cargo build --release -p rift-cli --manifest-path "$ROOT/Cargo.toml" >&2
-RIFT="$CARGO_TARGET_DIR/release/rift"
+# RIFT=/path/to/rift skips the build (e.g. a binary built from a clean tree).
+if [ -z "${RIFT:-}" ]; then
+  export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
+  cargo build --release -p rift-cli --manifest-path "$ROOT/Cargo.toml" >&2
+  RIFT="$CARGO_TARGET_DIR/release/rift"
+fi
 
 if [ ! -x "$VENV/bin/python" ]; then
   python3 -m venv "$VENV"
@@ -42,7 +46,7 @@ done
 # 2. A large History.
 mkdir -p "$WORK/large/Default"
 cp "$FIX/browser/hindsight_profile60/History" "$WORK/large/Default/History"
-sqlite3 "$WORK/large/Default/History" <<'SQL'
+sqlite3 "$WORK/large/Default/History" > /dev/null <<'SQL'
 PRAGMA journal_mode = DELETE;
 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200000)
 INSERT INTO urls (url, title, visit_count, typed_count, last_visit_time, hidden)

@@ -19,7 +19,7 @@
 //! Used By SQLite" / WAL documentation (`<db>-wal`, `<db>-journal`,
 //! `<db>-shm` naming), <https://www.sqlite.org/fileformat2.html>.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::fs;
 
 use rusqlite::types::ValueRef;
@@ -160,7 +160,7 @@ impl DbCopy {
     pub(crate) fn select(
         &self,
         table: &str,
-        wanted: &[&'static str],
+        wanted: &'static [&'static str],
         tail: &str,
     ) -> Result<(Vec<Row>, Option<String>)> {
         let cols = self.columns(table)?;
@@ -180,11 +180,13 @@ impl DbCopy {
         loop {
             match rows.next() {
                 Ok(Some(row)) => {
-                    let mut values = HashMap::with_capacity(wanted.len());
-                    for (i, name) in wanted.iter().enumerate() {
-                        values.insert(*name, Cell::from(row.get_ref(i).ok()));
-                    }
-                    out.push(Row { values });
+                    let cells = (0..wanted.len())
+                        .map(|i| Cell::from(row.get_ref(i).ok()))
+                        .collect();
+                    out.push(Row {
+                        names: wanted,
+                        cells,
+                    });
                 }
                 Ok(None) => return Ok((out, None)),
                 Err(e) => {
@@ -244,14 +246,20 @@ impl From<Option<ValueRef<'_>>> for Cell {
     }
 }
 
-/// One result row, cells keyed by the wanted column name.
+/// One result row: cells in the order of the wanted column names (a
+/// handful per table, so a linear lookup beats a map per row).
 pub(crate) struct Row {
-    values: HashMap<&'static str, Cell>,
+    names: &'static [&'static str],
+    cells: Vec<Cell>,
 }
 
 impl Row {
     fn cell(&self, name: &str) -> &Cell {
-        self.values.get(name).unwrap_or(&Cell::Null)
+        self.names
+            .iter()
+            .position(|n| *n == name)
+            .and_then(|i| self.cells.get(i))
+            .unwrap_or(&Cell::Null)
     }
 
     /// An integer cell; text holding a decimal integer is accepted (SQLite

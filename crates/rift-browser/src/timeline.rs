@@ -349,6 +349,17 @@ fn download_status(
 
 /// Rows for a Chromium `History`: one per visit, download and search term.
 pub fn chromium_rows(h: &ChromiumHistory, origin: &Origin) -> Vec<TimelineRow> {
+    chromium_rows_with(h, origin, true)
+}
+
+/// [`chromium_rows`]; `with_extra = false` leaves [`TimelineRow::extra`]
+/// empty (CSV-only output needs none of it, and it is most of a row's
+/// memory).
+pub fn chromium_rows_with(
+    h: &ChromiumHistory,
+    origin: &Origin,
+    with_extra: bool,
+) -> Vec<TimelineRow> {
     let mut out = Vec::with_capacity(h.visits.len() + h.downloads.len() + h.searches.len());
     for v in &h.visits {
         let mut r = base(origin);
@@ -371,20 +382,22 @@ pub fn chromium_rows(h: &ChromiumHistory, origin: &Origin) -> Vec<TimelineRow> {
         r.typed_count = v.typed_count;
         r.url_hidden = v.url_hidden;
         r.transition = v.transition.map(|t| t.describe()).unwrap_or_default();
-        let e = &mut r.extra;
-        e.insert("visit_id".into(), json!(v.id));
-        e.insert("visit_time_raw".into(), raw(v.visit_time));
-        e.insert("from_visit".into(), json!(v.from_visit));
-        e.insert(
-            "page_transition_type".into(),
-            json!(v.transition.map(|t| t.core())),
-        );
-        e.insert("page_transition".into(), json!(v.transition.map(|t| t.0)));
-        e.insert("typed_count".into(), json!(v.typed_count));
-        e.insert("visit_count".into(), json!(v.visit_count));
-        e.insert("url_hidden".into(), json!(v.url_hidden));
-        e.insert("visit_source".into(), json!(v.visit_source));
-        e.insert("visit_duration_us".into(), json!(v.visit_duration_us));
+        if with_extra {
+            let e = &mut r.extra;
+            e.insert("visit_id".into(), json!(v.id));
+            e.insert("visit_time_raw".into(), raw(v.visit_time));
+            e.insert("from_visit".into(), json!(v.from_visit));
+            e.insert(
+                "page_transition_type".into(),
+                json!(v.transition.map(|t| t.core())),
+            );
+            e.insert("page_transition".into(), json!(v.transition.map(|t| t.0)));
+            e.insert("typed_count".into(), json!(v.typed_count));
+            e.insert("visit_count".into(), json!(v.visit_count));
+            e.insert("url_hidden".into(), json!(v.url_hidden));
+            e.insert("visit_source".into(), json!(v.visit_source));
+            e.insert("visit_duration_us".into(), json!(v.visit_duration_us));
+        }
         out.push(r);
     }
     for d in &h.downloads {
@@ -417,37 +430,39 @@ pub fn chromium_rows(h: &ChromiumHistory, origin: &Origin) -> Vec<TimelineRow> {
         r.referrer = d.referrer.clone().unwrap_or_default();
         r.tab_url = d.tab_url.clone().unwrap_or_default();
         r.mime_type = d.mime_type.clone().unwrap_or_default();
-        let e = &mut r.extra;
-        e.insert("download_id".into(), json!(d.id));
-        e.insert("full_path".into(), json!(r.value));
-        e.insert("current_path".into(), json!(d.current_path));
-        e.insert("url_chain".into(), json!(d.url_chain));
-        e.insert("referrer".into(), json!(d.referrer));
-        e.insert("tab_url".into(), json!(d.tab_url));
-        e.insert("tab_referrer_url".into(), json!(d.tab_referrer_url));
-        e.insert("site_url".into(), json!(d.site_url));
-        e.insert(
-            "start_time".into(),
-            json!(d.start_time.map(|t| format_iso_utc(t.time))),
-        );
-        e.insert("start_time_raw".into(), raw(d.start_time));
-        e.insert(
-            "end_time".into(),
-            json!(d.end_time.map(|t| format_iso_utc(t.time))),
-        );
-        e.insert("end_time_raw".into(), raw(d.end_time));
-        e.insert("received_bytes".into(), json!(d.received_bytes));
-        e.insert("total_bytes".into(), json!(d.total_bytes));
-        e.insert("state".into(), json!(d.state));
-        e.insert("state_label".into(), json!(r.state));
-        e.insert("danger_type".into(), json!(d.danger_type));
-        e.insert("danger_type_label".into(), json!(r.danger_type));
-        e.insert("interrupt_reason".into(), json!(d.interrupt_reason));
-        e.insert("interrupt_reason_label".into(), json!(r.interrupt_reason));
-        e.insert("opened".into(), json!(d.opened));
-        e.insert("mime_type".into(), json!(d.mime_type));
-        e.insert("guid".into(), json!(d.guid));
-        e.insert("hash".into(), json!(d.hash));
+        if with_extra {
+            let e = &mut r.extra;
+            e.insert("download_id".into(), json!(d.id));
+            e.insert("full_path".into(), json!(r.value));
+            e.insert("current_path".into(), json!(d.current_path));
+            e.insert("url_chain".into(), json!(d.url_chain));
+            e.insert("referrer".into(), json!(d.referrer));
+            e.insert("tab_url".into(), json!(d.tab_url));
+            e.insert("tab_referrer_url".into(), json!(d.tab_referrer_url));
+            e.insert("site_url".into(), json!(d.site_url));
+            e.insert(
+                "start_time".into(),
+                json!(d.start_time.map(|t| format_iso_utc(t.time))),
+            );
+            e.insert("start_time_raw".into(), raw(d.start_time));
+            e.insert(
+                "end_time".into(),
+                json!(d.end_time.map(|t| format_iso_utc(t.time))),
+            );
+            e.insert("end_time_raw".into(), raw(d.end_time));
+            e.insert("received_bytes".into(), json!(d.received_bytes));
+            e.insert("total_bytes".into(), json!(d.total_bytes));
+            e.insert("state".into(), json!(d.state));
+            e.insert("state_label".into(), json!(r.state));
+            e.insert("danger_type".into(), json!(d.danger_type));
+            e.insert("danger_type_label".into(), json!(r.danger_type));
+            e.insert("interrupt_reason".into(), json!(d.interrupt_reason));
+            e.insert("interrupt_reason_label".into(), json!(r.interrupt_reason));
+            e.insert("opened".into(), json!(d.opened));
+            e.insert("mime_type".into(), json!(d.mime_type));
+            e.insert("guid".into(), json!(d.guid));
+            e.insert("hash".into(), json!(d.hash));
+        }
         out.push(r);
     }
     for s in &h.searches {
@@ -460,9 +475,11 @@ pub fn chromium_rows(h: &ChromiumHistory, origin: &Origin) -> Vec<TimelineRow> {
         r.title = "search term".into();
         r.value = s.term.clone();
         r.interpretation = format!("keyword_search_terms (keyword id {})", opt(s.keyword_id));
-        r.extra.insert("search_term".into(), json!(s.term));
-        r.extra.insert("keyword_id".into(), json!(s.keyword_id));
-        r.extra.insert("url_id".into(), json!(s.url_id));
+        if with_extra {
+            r.extra.insert("search_term".into(), json!(s.term));
+            r.extra.insert("keyword_id".into(), json!(s.keyword_id));
+            r.extra.insert("url_id".into(), json!(s.url_id));
+        }
         out.push(r);
     }
     sort(&mut out);
@@ -471,6 +488,15 @@ pub fn chromium_rows(h: &ChromiumHistory, origin: &Origin) -> Vec<TimelineRow> {
 
 /// Rows for a Firefox `places.sqlite`: one per visit and download.
 pub fn firefox_places_rows(p: &FirefoxPlaces, origin: &Origin) -> Vec<TimelineRow> {
+    firefox_places_rows_with(p, origin, true)
+}
+
+/// [`firefox_places_rows`], optionally without [`TimelineRow::extra`].
+pub fn firefox_places_rows_with(
+    p: &FirefoxPlaces,
+    origin: &Origin,
+    with_extra: bool,
+) -> Vec<TimelineRow> {
     let mut out = Vec::with_capacity(p.visits.len() + p.downloads.len());
     for v in &p.visits {
         let mut r = base(origin);
@@ -488,21 +514,32 @@ pub fn firefox_places_rows(p: &FirefoxPlaces, origin: &Origin) -> Vec<TimelineRo
             .visit_type
             .map(firefox::visit_type_label)
             .unwrap_or_default();
-        r.extra.insert("visit_id".into(), json!(v.id));
-        r.extra.insert("visit_time_raw".into(), raw(v.visit_time));
-        r.extra.insert("visit_type".into(), json!(v.visit_type));
-        r.extra.insert("from_visit".into(), json!(v.from_visit));
-        r.extra.insert("visit_count".into(), json!(v.visit_count));
-        r.extra.insert("typed".into(), json!(v.typed));
+        if with_extra {
+            r.extra.insert("visit_id".into(), json!(v.id));
+            r.extra.insert("visit_time_raw".into(), raw(v.visit_time));
+            r.extra.insert("visit_type".into(), json!(v.visit_type));
+            r.extra.insert("from_visit".into(), json!(v.from_visit));
+            r.extra.insert("visit_count".into(), json!(v.visit_count));
+            r.extra.insert("typed".into(), json!(v.typed));
+        }
         out.push(r);
     }
-    out.extend(firefox_download_rows(&p.downloads, origin));
+    out.extend(firefox_download_rows_with(&p.downloads, origin, with_extra));
     sort(&mut out);
     out
 }
 
 /// Rows for Firefox downloads (either source).
 pub fn firefox_download_rows(downloads: &[FirefoxDownload], origin: &Origin) -> Vec<TimelineRow> {
+    firefox_download_rows_with(downloads, origin, true)
+}
+
+/// [`firefox_download_rows`], optionally without [`TimelineRow::extra`].
+pub fn firefox_download_rows_with(
+    downloads: &[FirefoxDownload],
+    origin: &Origin,
+    with_extra: bool,
+) -> Vec<TimelineRow> {
     let mut out = Vec::with_capacity(downloads.len());
     for d in downloads {
         let mut r = base(origin);
@@ -532,32 +569,34 @@ pub fn firefox_download_rows(downloads: &[FirefoxDownload], origin: &Origin) -> 
         if d.deleted == Some(true) {
             r.interpretation = "file deleted from the downloads panel".into();
         }
-        let e = &mut r.extra;
-        e.insert("download_id".into(), json!(d.id));
-        e.insert(
-            "download_source".into(),
-            json!(match d.source {
-                FirefoxDownloadSource::PlacesAnnotation => "places.sqlite annotations",
-                FirefoxDownloadSource::DownloadsSqlite => "downloads.sqlite",
-            }),
-        );
-        e.insert("full_path".into(), json!(r.value));
-        e.insert("target_uri".into(), json!(d.target_uri));
-        e.insert("name".into(), json!(d.name));
-        e.insert("referrer".into(), json!(d.referrer));
-        e.insert("start_time_raw".into(), raw(d.start_time));
-        e.insert(
-            "end_time".into(),
-            json!(d.end_time.map(|t| format_iso_utc(t.time))),
-        );
-        e.insert("end_time_raw".into(), raw(d.end_time));
-        e.insert("received_bytes".into(), json!(d.received_bytes));
-        e.insert("total_bytes".into(), json!(d.total_bytes));
-        e.insert("state".into(), json!(d.state));
-        e.insert("state_label".into(), json!(r.state));
-        e.insert("mime_type".into(), json!(d.mime_type));
-        e.insert("deleted".into(), json!(d.deleted));
-        e.insert("reputation_verdict".into(), json!(d.reputation_verdict));
+        if with_extra {
+            let e = &mut r.extra;
+            e.insert("download_id".into(), json!(d.id));
+            e.insert(
+                "download_source".into(),
+                json!(match d.source {
+                    FirefoxDownloadSource::PlacesAnnotation => "places.sqlite annotations",
+                    FirefoxDownloadSource::DownloadsSqlite => "downloads.sqlite",
+                }),
+            );
+            e.insert("full_path".into(), json!(r.value));
+            e.insert("target_uri".into(), json!(d.target_uri));
+            e.insert("name".into(), json!(d.name));
+            e.insert("referrer".into(), json!(d.referrer));
+            e.insert("start_time_raw".into(), raw(d.start_time));
+            e.insert(
+                "end_time".into(),
+                json!(d.end_time.map(|t| format_iso_utc(t.time))),
+            );
+            e.insert("end_time_raw".into(), raw(d.end_time));
+            e.insert("received_bytes".into(), json!(d.received_bytes));
+            e.insert("total_bytes".into(), json!(d.total_bytes));
+            e.insert("state".into(), json!(d.state));
+            e.insert("state_label".into(), json!(r.state));
+            e.insert("mime_type".into(), json!(d.mime_type));
+            e.insert("deleted".into(), json!(d.deleted));
+            e.insert("reputation_verdict".into(), json!(d.reputation_verdict));
+        }
         out.push(r);
     }
     out
@@ -567,6 +606,11 @@ pub fn firefox_download_rows(downloads: &[FirefoxDownload], origin: &Origin) -> 
 /// its primary time (last access; for `Visited:` history entries the last
 /// visit), one per redirect (no time).
 pub fn ie_rows(c: &crate::ie::IeCache, origin: &Origin) -> Vec<TimelineRow> {
+    ie_rows_with(c, origin, true)
+}
+
+/// [`ie_rows`], optionally without [`TimelineRow::extra`].
+pub fn ie_rows_with(c: &crate::ie::IeCache, origin: &Origin, with_extra: bool) -> Vec<TimelineRow> {
     use crate::ie::{IeRecordKind, ft};
     let mut out = Vec::with_capacity(c.records.len());
     for rec in &c.records {
@@ -602,33 +646,35 @@ pub fn ie_rows(c: &crate::ie::IeCache, origin: &Origin) -> Vec<TimelineRow> {
         };
         r.visit_count = rec.hits.map(i64::from);
         r.end_time = None;
-        let e = &mut r.extra;
-        e.insert("offset".into(), json!(rec.offset));
-        e.insert("record_type".into(), json!(rec.kind));
-        e.insert("allocated".into(), json!(rec.allocated));
-        e.insert("location".into(), json!(rec.location));
-        e.insert(
-            "primary_time".into(),
-            json!(ft(rec.primary_time).map(format_iso_utc)),
-        );
-        e.insert("primary_time_raw".into(), raw(rec.primary_time));
-        e.insert(
-            "secondary_time".into(),
-            json!(ft(rec.secondary_time).map(format_iso_utc)),
-        );
-        e.insert("secondary_time_raw".into(), raw(rec.secondary_time));
-        e.insert(
-            "expiration_local".into(),
-            json!(rec.expiration.map(|t| t.to_string())),
-        );
-        e.insert(
-            "last_checked_local".into(),
-            json!(rec.last_checked.map(|t| t.to_string())),
-        );
-        e.insert("number_of_hits".into(), json!(rec.hits));
-        e.insert("cached_file_name".into(), json!(rec.file_name));
-        e.insert("cache_directory".into(), json!(rec.cache_directory));
-        e.insert("cached_file_size".into(), json!(rec.cached_size));
+        if with_extra {
+            let e = &mut r.extra;
+            e.insert("offset".into(), json!(rec.offset));
+            e.insert("record_type".into(), json!(rec.kind));
+            e.insert("allocated".into(), json!(rec.allocated));
+            e.insert("location".into(), json!(rec.location));
+            e.insert(
+                "primary_time".into(),
+                json!(ft(rec.primary_time).map(format_iso_utc)),
+            );
+            e.insert("primary_time_raw".into(), raw(rec.primary_time));
+            e.insert(
+                "secondary_time".into(),
+                json!(ft(rec.secondary_time).map(format_iso_utc)),
+            );
+            e.insert("secondary_time_raw".into(), raw(rec.secondary_time));
+            e.insert(
+                "expiration_local".into(),
+                json!(rec.expiration.map(|t| t.to_string())),
+            );
+            e.insert(
+                "last_checked_local".into(),
+                json!(rec.last_checked.map(|t| t.to_string())),
+            );
+            e.insert("number_of_hits".into(), json!(rec.hits));
+            e.insert("cached_file_name".into(), json!(rec.file_name));
+            e.insert("cache_directory".into(), json!(rec.cache_directory));
+            e.insert("cached_file_size".into(), json!(rec.cached_size));
+        }
         out.push(r);
     }
     sort(&mut out);
@@ -637,15 +683,21 @@ pub fn ie_rows(c: &crate::ie::IeCache, origin: &Origin) -> Vec<TimelineRow> {
 
 /// Rows for any parsed database.
 pub fn rows(parsed: &Parsed, origin: &Origin) -> Vec<TimelineRow> {
+    rows_with(parsed, origin, true)
+}
+
+/// [`rows`], optionally without [`TimelineRow::extra`] (the typed JSONL
+/// fields).
+pub fn rows_with(parsed: &Parsed, origin: &Origin, with_extra: bool) -> Vec<TimelineRow> {
     match parsed {
-        Parsed::ChromiumHistory(h) => chromium_rows(h, origin),
-        Parsed::FirefoxPlaces(p) => firefox_places_rows(p, origin),
+        Parsed::ChromiumHistory(h) => chromium_rows_with(h, origin, with_extra),
+        Parsed::FirefoxPlaces(p) => firefox_places_rows_with(p, origin, with_extra),
         Parsed::FirefoxDownloads { downloads, .. } => {
-            let mut r = firefox_download_rows(downloads, origin);
+            let mut r = firefox_download_rows_with(downloads, origin, with_extra);
             sort(&mut r);
             r
         }
-        Parsed::IeCache(c) => ie_rows(c, origin),
+        Parsed::IeCache(c) => ie_rows_with(c, origin, with_extra),
     }
 }
 

@@ -90,38 +90,70 @@ pub fn run(args: Args) -> Result<ExitCode> {
         );
     }
 
+    // JSONL needs no global order (Timesketch sorts on import), so events
+    // are written database by database; only the CSV rows, without the
+    // typed JSON fields, are kept for the final sort.
+    let want_csv = args.csv.is_some() || args.json.is_none();
+    let mut json_out = match &args.json {
+        Some(p) => Some(common::create_output(p)?),
+        None => None,
+    };
+    let mut json_skipped = 0usize;
+    let mut json_written = 0usize;
+    let keep = |r: &TimelineRow| args.only.is_empty() || args.only.iter().any(|t| t == r.row_type);
     let mut rows: Vec<TimelineRow> = Vec::new();
     let mut parsed_ok = 0usize;
     for f in &found {
         let origin = Origin::from_path(&f.path);
-        match parse_database(&f.db, f.wal.as_deref(), f.journal.as_deref(), &origin) {
-            Ok(parsed) => {
-                parsed_ok += 1;
-                let r = timeline::rows(&parsed, &origin);
-                eprintln!("rift: browser: {}: {}", f.path, summary(&parsed, f));
-                for w in parsed.warnings() {
-                    eprintln!("rift: browser: {}: warning: {w}", f.path);
-                }
-                rows.extend(r);
+        let parsed = match parse_database(&f.db, f.wal.as_deref(), f.journal.as_deref(), &origin) {
+            Ok(p) => p,
+            Err(e) => {
+                eprintln!("rift: browser: {}: {e}", f.path);
+                continue;
             }
-            Err(e) => eprintln!("rift: browser: {}: {e}", f.path),
+        };
+        parsed_ok += 1;
+        eprintln!("rift: browser: {}: {}", f.path, summary(&parsed, f));
+        for w in parsed.warnings() {
+            eprintln!("rift: browser: {}: warning: {w}", f.path);
+        }
+        let mut r = timeline::rows_with(&parsed, &origin, json_out.is_some());
+        drop(parsed);
+        r.retain(|row| keep(row));
+        if let Some(out) = json_out.as_mut() {
+            for row in &r {
+                match row.timesketch() {
+                    Some(ev) => {
+                        serde_json::to_writer(&mut *out, &ev)?;
+                        out.write_all(b"\n")?;
+                        json_written += 1;
+                    }
+                    None => json_skipped += 1,
+                }
+            }
+        }
+        if want_csv {
+            rows.extend(r.into_iter().map(|mut row| {
+                row.extra = Default::default();
+                row
+            }));
         }
     }
-    if !args.only.is_empty() {
-        rows.retain(|r| args.only.iter().any(|t| t == r.row_type));
+    if let Some(mut out) = json_out {
+        out.flush()?;
+        if json_skipped > 0 {
+            eprintln!(
+                "rift: browser: {json_skipped} rows without a time left out of the JSONL (Timesketch needs one)"
+            );
+        }
     }
-    timeline::sort(&mut rows);
-
-    let want_csv = args.csv.is_some() || args.json.is_none();
     if want_csv {
+        timeline::sort(&mut rows);
         let path = args.csv.clone().unwrap_or_else(|| PathBuf::from("-"));
         write_csv(&path, &rows, &args.tz)?;
     }
-    if let Some(path) = &args.json {
-        write_jsonl(path, &rows)?;
-    }
     eprintln!(
-        "rift: browser: {parsed_ok} of {} databases parsed, {} rows",
+        "rift: browser: {parsed_ok} of {} databases parsed, {} CSV rows, {json_written} JSONL events",
         found.len(),
         rows.len()
     );
@@ -177,27 +209,6 @@ fn write_csv(path: &Path, rows: &[TimelineRow], zone: &DisplayZone) -> Result<()
         w.write_record(r.csv_record(zone))?;
     }
     w.flush()?;
-    Ok(())
-}
-
-fn write_jsonl(path: &Path, rows: &[TimelineRow]) -> Result<()> {
-    let mut out = common::create_output(path)?;
-    let mut skipped = 0usize;
-    for r in rows {
-        match r.timesketch() {
-            Some(ev) => {
-                serde_json::to_writer(&mut out, &ev)?;
-                out.write_all(b"\n")?;
-            }
-            None => skipped += 1,
-        }
-    }
-    out.flush()?;
-    if skipped > 0 {
-        eprintln!(
-            "rift: browser: {skipped} rows without a time left out of the JSONL (Timesketch needs one)"
-        );
-    }
     Ok(())
 }
 
