@@ -156,7 +156,23 @@ pub fn excerpt(db: &CaseDb, f: &Findings) -> Result<Vec<ExcerptRow>> {
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
 }
 
+/// Evidence items shown per finding in text and Markdown; the full list
+/// stays in `findings.json` (a finding over a busy event log can carry
+/// hundreds of items).
+const SHOWN_EVIDENCE: usize = 25;
+
 fn evidence_lines(out: &mut String, tz: &DisplayZone, ev: &[Evidence], md: bool) {
+    if ev.len() > SHOWN_EVIDENCE {
+        let more = ev.len() - SHOWN_EVIDENCE;
+        evidence_lines(out, tz, ev.get(..SHOWN_EVIDENCE).unwrap_or(ev), md);
+        let line = format!("… and {more} more evidence items in findings.json");
+        if md {
+            let _ = writeln!(out, "| | | | {line} |");
+        } else {
+            let _ = writeln!(out, "    {line}");
+        }
+        return;
+    }
     for e in ev {
         let loc = match (&e.table, e.id, e.offset) {
             (Some(t), Some(id), Some(o)) => format!("{t}#{id} @{o}"),

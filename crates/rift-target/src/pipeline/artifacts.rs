@@ -268,7 +268,9 @@ fn hive(
         let mut b = Batcher::new(w, Some(key), |r: &mut RegistryValueRow, id| {
             r.source_id = Some(id)
         });
-        for r in run.run(&batch, &hive) {
+        let batch_rows = run.run(&batch, &hive);
+        ctx.csv.registry(&batch_rows);
+        for r in batch_rows {
             b.push(RegistryValueRow {
                 source_id: None,
                 hive_path: Some(r.hive_path),

@@ -306,10 +306,12 @@ pub fn walk_mft(ctx: &VolumeCtx, w: &Writer, rep: &dyn Reporter) -> (Vec<Candida
         }
     }
     let n = rows.count;
+    let nz = zones.count;
     drop(rows);
     drop(zones);
     drop(errs);
     w.source_counts(src, n, n_err);
+    w.source_counts(zsrc, nz, 0);
     rep.stage_end(
         &stage,
         &format!("{done} records, {n} rows, {n_err} unreadable"),
