@@ -265,8 +265,20 @@ pub(crate) fn read_dir(ntfs: &Ntfs, dir: &MftEntry) -> Result<DirListing> {
         .chain(listing.dos_names.iter())
         .map(|e| (e.reference.0, e.name.name_utf16.clone()))
         .collect();
+    // A slack copy with a zeroed reference and the name of a live entry is
+    // the stale copy of an entry that moved inside the B-tree, not a
+    // deleted file.
+    let live_names: std::collections::HashSet<Vec<u16>> = listing
+        .entries
+        .iter()
+        .chain(listing.dos_names.iter())
+        .map(|e| e.name.name_utf16.clone())
+        .collect();
     let mut seen = std::collections::HashSet::new();
     for e in slack {
+        if e.reference.0 == 0 && live_names.contains(&e.name.name_utf16) {
+            continue;
+        }
         let k = (e.reference.0, e.name.name_utf16.clone());
         if live_keys.contains(&k) || !seen.insert(k) {
             continue;

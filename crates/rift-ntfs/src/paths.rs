@@ -100,6 +100,99 @@ impl PathMap {
         }
     }
 
+    /// Adds one raw FILE record (fixups are applied in place): the fast
+    /// path of [`PathMap::build`] that reads only the header and the
+    /// resident `$FILE_NAME` values. Returns `false` when the record needs
+    /// the full parse (it has an `$ATTRIBUTE_LIST` but no name of its own);
+    /// extension and empty records are ignored (`true`).
+    pub fn insert_raw(&mut self, n: u64, buf: &mut [u8]) -> bool {
+        use rift_io::bytes::{le_u16, le_u32, le_u64, slice, u8_at};
+        let sig = slice(buf, 0, 4);
+        if sig != Some(b"FILE") && sig != Some(b"BAAD") {
+            return true;
+        }
+        crate::record::apply_fixups(buf);
+        let b: &[u8] = buf;
+        if le_u64(b, 32).unwrap_or(0) != 0 {
+            return true; // extension record
+        }
+        let seq = le_u16(b, 16).unwrap_or(0);
+        let rflags = le_u16(b, 22).unwrap_or(0);
+        let used = (le_u32(b, 24).unwrap_or(0) as usize).min(b.len());
+        let mut pos = usize::from(le_u16(b, 20).unwrap_or(0));
+        let mut best: Option<(u8, u64, &[u8])> = None; // (rank, parent, name bytes)
+        let mut has_list = false;
+        let mut guard = 0;
+        while pos >= 24 && pos + 16 <= used && guard < 256 {
+            guard += 1;
+            let t = le_u32(b, pos).unwrap_or(0xFFFF_FFFF);
+            let len = le_u32(b, pos + 4).unwrap_or(0) as usize;
+            if t == 0xFFFF_FFFF || len < 16 || pos + len > used {
+                break;
+            }
+            if t == 0x20 {
+                has_list = true;
+            }
+            if t == 0x30 && u8_at(b, pos + 8) == Some(0) {
+                let vlen = le_u32(b, pos + 16).unwrap_or(0) as usize;
+                let voff = usize::from(le_u16(b, pos + 20).unwrap_or(0));
+                if let Some(v) = slice(b, pos + voff, vlen) {
+                    let nlen = usize::from(u8_at(v, 64).unwrap_or(0));
+                    let ns = u8_at(v, 65).unwrap_or(0);
+                    if let (Some(parent), Some(name)) = (le_u64(v, 0), slice(v, 66, nlen * 2)) {
+                        let rank = if ns == 2 { 1 } else { 0 };
+                        if best.is_none_or(|(r, _, _)| rank < r) {
+                            best = Some((rank, parent, name));
+                        }
+                    }
+                }
+            }
+            pos += len;
+        }
+        if best.is_none() && has_list {
+            return false;
+        }
+        let Ok(idx) = usize::try_from(n) else {
+            return true;
+        };
+        if idx > 1 << 34 {
+            return true;
+        }
+        if idx >= self.nodes.len() {
+            self.nodes.resize(idx + 1, Node::default());
+        }
+        let mut flags = F_VALID;
+        if rflags & 1 != 0 {
+            flags |= F_IN_USE;
+        }
+        if rflags & 2 != 0 {
+            flags |= F_DIR;
+        }
+        let (parent, start, len) = match best {
+            Some((_, parent, name)) => {
+                let start = self.names.len() as u32;
+                let units = name
+                    .chunks_exact(2)
+                    .map(|c| u16::from_le_bytes(c.try_into().unwrap_or([0, 0])));
+                self.names.extend(
+                    char::decode_utf16(units).map(|r| r.unwrap_or(char::REPLACEMENT_CHARACTER)),
+                );
+                (parent, start, self.names.len() as u32 - start)
+            }
+            None => (0, 0, 0),
+        };
+        if let Some(slot) = self.nodes.get_mut(idx) {
+            *slot = Node {
+                parent,
+                seq,
+                flags,
+                name_start: start,
+                name_len: len,
+            };
+        }
+        true
+    }
+
     fn node(&self, n: u64) -> Option<&Node> {
         self.nodes
             .get(usize::try_from(n).ok()?)

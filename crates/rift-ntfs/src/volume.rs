@@ -669,6 +669,22 @@ impl Entries {
         self.skipped_ext
     }
 
+    /// Visits every record slot of the range as raw bytes (no parsing, no
+    /// fixups applied), in order: the fast path for callers that need only
+    /// a few fields of each record (see [`PathMap::insert_raw`]).
+    pub fn for_each_raw(mut self, mut f: impl FnMut(u64, &mut [u8])) -> Result<()> {
+        let rs = self.src.record_size as usize;
+        while self.next < self.end {
+            self.fill()?;
+            let first = self.buf_first;
+            for (i, slot) in self.buf.chunks_exact_mut(rs).enumerate() {
+                f(first + i as u64, slot);
+            }
+            self.next = first + self.buf_count;
+        }
+        Ok(())
+    }
+
     fn fill(&mut self) -> Result<()> {
         let rs = u64::from(self.src.record_size);
         let count = (self.end.saturating_sub(self.next)).min(BATCH_RECORDS);

@@ -423,3 +423,25 @@ fn two_mib_clusters_read_like_ntfs3g() {
             .is_some()
     );
 }
+
+#[test]
+fn raw_path_scan_equals_full_parse() {
+    for f in [
+        "ntfs_files/dfir_ntfs_unicode.mft",
+        "ntfs_files/dfir_ntfs_orphan.mft",
+        "ntfs_files/dfir_ntfs_4k-large.mft",
+        "ntfs_files/ntfs-samples_20h1_MFT.bin",
+    ] {
+        let m = MftFile::open(fixture_bytes(f));
+        let full = rift_ntfs::PathMap::build(m.entries());
+        let mut raw = rift_ntfs::PathMap::default();
+        m.entries()
+            .for_each_raw(|n, b| {
+                assert!(raw.insert_raw(n, b));
+            })
+            .unwrap();
+        for n in 0..m.count() {
+            assert_eq!(full.path(n), raw.path(n), "{f} entry {n}");
+        }
+    }
+}

@@ -519,32 +519,27 @@ fn open_out(p: &PathBuf) -> anyhow::Result<Box<dyn Write>> {
     Ok(Box::new(std::io::BufWriter::with_capacity(1 << 20, f)))
 }
 
-/// Builds the parent map with a parallel pass.
+/// Builds the parent map in one pass over the raw records (header and
+/// resident `$FILE_NAME` only; records that keep their names in extension
+/// records take the full parse).
 pub(crate) fn build_paths(src: &Source) -> PathMap {
-    let total = src.record_count();
-    let threads = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1);
     let mut map = PathMap::default();
-    par_chunks_ordered(
-        total,
-        4096,
-        threads,
-        |s, e| {
-            src.entries()
-                .starting_at(s)
-                .ending_at(e)
-                .collect::<Vec<_>>()
-        },
-        |v| {
-            for r in v {
-                match r {
-                    Ok(e) => map.insert(&e),
-                    Err(_) => map.errors += 1,
-                }
-            }
-        },
-    );
+    let mut slow = Vec::new();
+    let res = src.entries().for_each_raw(|n, buf| {
+        if !map.insert_raw(n, buf) {
+            slow.push(n);
+        }
+    });
+    if res.is_err() {
+        // An unreadable batch: fall back to the record-by-record iterator.
+        return PathMap::build(src.entries());
+    }
+    for n in slow {
+        match src.entry(n) {
+            Ok(e) => map.insert(&e),
+            Err(_) => map.errors += 1,
+        }
+    }
     map
 }
 
