@@ -5,10 +5,12 @@
 //! optionally records carved from unallocated space; it yields every record
 //! with its full path, and every damaged spot with its offset.
 //!
-//! [`for_each_record`] streams: it reads the journal three times (which
-//! parent ids matter; the history of those ids only; then each record with
-//! its path), so memory stays proportional to the number of directories,
-//! not of records — a 1 GiB journal holds ~8 million records.
+//! [`for_each_record`] streams: it reads the journal twice (the history of
+//! directories — records with the directory attribute or about an id seen
+//! as a parent —, then each record with its path; a third read only when
+//! nameless V4 records need their file's name), so memory stays
+//! proportional to the number of directories, not of records — a 1 GiB
+//! journal holds ~10 million records.
 //! [`read_journal`] collects the same into a [`Journal`].
 
 use std::collections::HashSet;
@@ -18,6 +20,7 @@ use std::ops::Range;
 
 use rift_io::ReadAt;
 
+use crate::flags::FileAttributes;
 use crate::paths::{History, MftLookup, Resolver};
 use crate::record::{FileId, UsnRecord};
 use crate::scan::{ScanStats, UsnScanner};
@@ -77,22 +80,13 @@ fn identity(r: &UsnRecord) -> u64 {
     h.finish()
 }
 
-/// Ids whose history path resolution needs: every parent, and the file id
-/// of nameless (V4) records.
-fn note_needed(r: &UsnRecord, needed: &mut HashSet<FileId>) {
-    needed.insert(r.parent_id);
-    if r.name.is_empty() {
-        needed.insert(r.file_id);
-    }
-}
-
 fn scanner<'a, R: ReadAt>(r: &'a R, ranges: &[Range<u64>], phase: u64) -> UsnScanner<&'a R> {
     UsnScanner::new(r, ranges).with_page_phase(phase)
 }
 
 /// Streams every record of a `$J` with its full path to `sink`: live
 /// records in journal order, then carved records the live journal lacks
-/// (by USN). See the module docs for the three passes.
+/// (by USN). See the module docs for the passes.
 ///
 /// * `ranges`: allocated ranges of the stream (stream offsets); the sparse
 ///   rest is not read. Pass the whole size for an extracted file.
@@ -111,16 +105,31 @@ pub fn for_each_record<R: ReadAt, M: MftLookup>(
     carved: Vec<UsnRecord>,
     mut sink: impl FnMut(PathedRecord),
 ) -> Result<StreamSummary> {
-    // Pass 1: identities of live records and the ids that need history.
+    // Pass 1: the history of directories (records carrying the directory
+    // attribute, or about an id already seen as a parent), identities of
+    // live records when carved ones must be de-duplicated, and the ids of
+    // nameless V4 records.
+    let dedup = !carved.is_empty();
     let mut live_ids: HashSet<u64> = HashSet::new();
-    let mut needed: HashSet<FileId> = HashSet::new();
+    let mut parents: HashSet<FileId> = HashSet::new();
+    let mut v4_ids: HashSet<FileId> = HashSet::new();
+    let mut history = History::new();
     let mut damage = Vec::new();
     let mut s = scanner(&reader, ranges, phase);
     for item in s.by_ref() {
         match item {
             Ok(r) => {
-                live_ids.insert(identity(&r));
-                note_needed(&r, &mut needed);
+                if dedup {
+                    live_ids.insert(identity(&r));
+                }
+                parents.insert(r.parent_id);
+                if r.name.is_empty() {
+                    v4_ids.insert(r.file_id);
+                } else if r.attributes.contains(FileAttributes::DIRECTORY)
+                    || parents.contains(&r.file_id)
+                {
+                    history.add(&r);
+                }
             }
             Err(Error::Damaged(d)) => damage.push(d),
             Err(e) => return Err(e),
@@ -131,7 +140,6 @@ pub fn for_each_record<R: ReadAt, M: MftLookup>(
     let mut carved_duplicates = 0;
     for r in carved {
         if live_ids.insert(identity(&r)) {
-            note_needed(&r, &mut needed);
             extra.push(r);
         } else {
             carved_duplicates += 1;
@@ -139,20 +147,30 @@ pub fn for_each_record<R: ReadAt, M: MftLookup>(
     }
     drop(live_ids);
     extra.sort_by_key(|r| (r.usn, r.offset));
-    // Pass 2: the history of the ids that matter.
-    let mut history = History::new();
-    for item in scanner(&reader, ranges, phase) {
-        match item {
-            Ok(r) if needed.contains(&r.file_id) => history.add(&r),
-            Ok(_) | Err(Error::Damaged(_)) => {}
-            Err(e) => return Err(e),
+    for r in &extra {
+        if r.name.is_empty() {
+            v4_ids.insert(r.file_id);
+        } else if r.attributes.contains(FileAttributes::DIRECTORY) || parents.contains(&r.file_id) {
+            history.add(r);
         }
     }
-    extra
-        .iter()
-        .filter(|r| needed.contains(&r.file_id))
-        .for_each(|r| history.add(r));
-    drop(needed);
+    // Pass 2, only when V4 records exist: names of their files.
+    if !v4_ids.is_empty() {
+        for item in scanner(&reader, ranges, phase) {
+            match item {
+                Ok(r) if v4_ids.contains(&r.file_id) && !r.name.is_empty() => {
+                    if !(r.attributes.contains(FileAttributes::DIRECTORY)
+                        || parents.contains(&r.file_id))
+                    {
+                        history.add(&r);
+                    }
+                }
+                Ok(_) | Err(Error::Damaged(_)) => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    drop(parents);
     let resolver = Resolver::new(history, mft);
     let emit = |r: UsnRecord, carved: bool, sink: &mut dyn FnMut(PathedRecord)| {
         let p = resolver.resolve(&r);
@@ -165,7 +183,7 @@ pub fn for_each_record<R: ReadAt, M: MftLookup>(
             carved,
         });
     };
-    // Pass 3: every record with its path.
+    // Last pass: every record with its path.
     for item in scanner(&reader, ranges, phase) {
         match item {
             Ok(r) => emit(r, false, &mut sink),

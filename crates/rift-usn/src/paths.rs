@@ -149,30 +149,52 @@ impl History {
         self.by_id.is_empty()
     }
 
-    /// The (name, parent) of `id` at `usn` according to the journal.
-    fn state_at(&self, id: FileId, usn: i64) -> Option<(&str, FileId)> {
-        let v = self.by_id.get(&id)?;
+    /// [`History::state_at`] plus the USN interval `[lo, hi)` over which
+    /// the answer stays the same (for caching resolved paths).
+    fn state_range(&self, id: FileId, usn: i64) -> (Option<(&str, FileId)>, i64, i64) {
+        let Some(v) = self.by_id.get(&id) else {
+            return (None, i64::MIN, i64::MAX);
+        };
         let idx = v.partition_point(|s| s.usn <= usn);
+        let hi = v.get(idx).map_or(i64::MAX, |s| s.usn);
         if idx > 0 {
-            let s = v.get(idx - 1)?;
-            return Some((&s.name, s.parent));
+            let Some(s) = v.get(idx - 1) else {
+                return (None, i64::MIN, i64::MAX);
+            };
+            return (Some((&s.name, s.parent)), s.usn, hi);
         }
         // Every record is later: the first one tells the earlier state
         // unless it is the new-name half of a rename.
-        let first = v.first()?;
+        let Some(first) = v.first() else {
+            return (None, i64::MIN, i64::MAX);
+        };
         if first.reason.contains(Reason::RENAME_NEW_NAME)
             && !first.reason.contains(Reason::RENAME_OLD_NAME)
         {
-            return None;
+            return (None, i64::MIN, hi);
         }
-        Some((&first.name, first.parent))
+        (Some((&first.name, first.parent)), i64::MIN, hi)
     }
 }
 
+/// A resolved directory path and the USN interval it holds for.
+#[derive(Debug, Clone)]
+struct Cached {
+    lo: i64,
+    hi: i64,
+    path: String,
+    complete: bool,
+}
+
 /// Resolves paths with a [`History`] and an optional [`MftLookup`].
+///
+/// Directory paths are cached together with the USN interval over which
+/// none of their components changes, so resolving millions of records in
+/// journal order costs one lookup per record.
 pub struct Resolver<M> {
     history: History,
     mft: M,
+    cache: std::cell::RefCell<HashMap<FileId, Cached>>,
 }
 
 impl<M: MftLookup> Resolver<M> {
@@ -180,7 +202,11 @@ impl<M: MftLookup> Resolver<M> {
     /// for none).
     pub fn new(mut history: History, mft: M) -> Self {
         history.finish();
-        Resolver { history, mft }
+        Resolver {
+            history,
+            mft,
+            cache: std::cell::RefCell::new(HashMap::new()),
+        }
     }
 
     /// The history in use.
@@ -190,9 +216,20 @@ impl<M: MftLookup> Resolver<M> {
 
     /// (name, parent) of a directory (or file) id at `usn`.
     fn state(&self, id: FileId, usn: i64) -> Option<(String, FileId)> {
-        if let Some((n, p)) = self.history.state_at(id, usn) {
-            return Some((n.to_owned(), p));
+        self.state_range(id, usn).0
+    }
+
+    /// [`Resolver::state`] and the USN interval it holds for.
+    fn state_range(&self, id: FileId, usn: i64) -> (Option<(String, FileId)>, i64, i64) {
+        let (hit, lo, hi) = self.history.state_range(id, usn);
+        if let Some((n, p)) = hit {
+            return (Some((n.to_owned(), p)), lo, hi);
         }
+        (self.mft_state(id), lo, hi)
+    }
+
+    /// What the `$MFT` says about `id`, if its sequence matches.
+    fn mft_state(&self, id: FileId) -> Option<(String, FileId)> {
         if !id.is_ntfs_reference() {
             return None;
         }
@@ -209,6 +246,14 @@ impl<M: MftLookup> Resolver<M> {
     /// The path of directory `dir` at `usn` (`\` for the root) and whether
     /// every component was resolved.
     pub fn directory_path(&self, dir: FileId, usn: i64) -> (String, bool) {
+        if let Ok(cache) = self.cache.try_borrow() {
+            if let Some(c) = cache.get(&dir) {
+                if c.lo <= usn && usn < c.hi {
+                    return (c.path.clone(), c.complete);
+                }
+            }
+        }
+        let (mut lo, mut hi) = (i64::MIN, i64::MAX);
         let mut parts: Vec<String> = Vec::new();
         let mut complete = true;
         let mut cur = dir;
@@ -223,7 +268,10 @@ impl<M: MftLookup> Resolver<M> {
                 break;
             }
             seen.push(cur);
-            match self.state(cur, usn) {
+            let (st, l, h) = self.state_range(cur, usn);
+            lo = lo.max(l);
+            hi = hi.min(h);
+            match st {
                 Some((name, parent)) => {
                     parts.push(name);
                     cur = parent;
@@ -242,6 +290,17 @@ impl<M: MftLookup> Resolver<M> {
         }
         if path.is_empty() {
             path.push('\\');
+        }
+        if let Ok(mut cache) = self.cache.try_borrow_mut() {
+            cache.insert(
+                dir,
+                Cached {
+                    lo,
+                    hi,
+                    path: path.clone(),
+                    complete,
+                },
+            );
         }
         (path, complete)
     }
