@@ -226,7 +226,7 @@ pub fn detect(path: &str, hive: &Hive) -> HiveType {
 /// The user a user hive belongs to, from its path: `Users\<u>\NTUSER.DAT`,
 /// `Documents and Settings\<u>\NTUSER.DAT`, `Users\<u>\AppData\Local\
 /// Microsoft\Windows\UsrClass.dat`, or an export named `<u>.NTUSER.DAT` /
-/// `<u>_NTUSER.DAT` / `NTUSER_<u>.DAT`.
+/// `<u>.UsrClass.dat` / `NTUSER_<u>.DAT`.
 pub fn user_from_path(path: &str) -> Option<String> {
     let parts: Vec<&str> = path.split(['/', '\\']).filter(|p| !p.is_empty()).collect();
     let name = *parts.last()?;
