@@ -361,6 +361,17 @@ pub fn chromium_rows_with(
     with_extra: bool,
 ) -> Vec<TimelineRow> {
     let mut out = Vec::with_capacity(h.visits.len() + h.downloads.len() + h.searches.len());
+    emit_chromium(h, origin, with_extra, &mut |r| out.push(r));
+    sort(&mut out);
+    out
+}
+
+fn emit_chromium(
+    h: &ChromiumHistory,
+    origin: &Origin,
+    with_extra: bool,
+    sink: &mut dyn FnMut(TimelineRow),
+) {
     for v in &h.visits {
         let mut r = base(origin);
         r.row_type = "url";
@@ -398,7 +409,7 @@ pub fn chromium_rows_with(
             e.insert("visit_source".into(), json!(v.visit_source));
             e.insert("visit_duration_us".into(), json!(v.visit_duration_us));
         }
-        out.push(r);
+        sink(r);
     }
     for d in &h.downloads {
         let mut r = base(origin);
@@ -463,7 +474,7 @@ pub fn chromium_rows_with(
             e.insert("guid".into(), json!(d.guid));
             e.insert("hash".into(), json!(d.hash));
         }
-        out.push(r);
+        sink(r);
     }
     for s in &h.searches {
         let mut r = base(origin);
@@ -480,10 +491,8 @@ pub fn chromium_rows_with(
             r.extra.insert("keyword_id".into(), json!(s.keyword_id));
             r.extra.insert("url_id".into(), json!(s.url_id));
         }
-        out.push(r);
+        sink(r);
     }
-    sort(&mut out);
-    out
 }
 
 /// Rows for a Firefox `places.sqlite`: one per visit and download.
@@ -498,6 +507,18 @@ pub fn firefox_places_rows_with(
     with_extra: bool,
 ) -> Vec<TimelineRow> {
     let mut out = Vec::with_capacity(p.visits.len() + p.downloads.len());
+    emit_firefox_places(p, origin, with_extra, &mut |r| out.push(r));
+    sort(&mut out);
+    out
+}
+
+fn emit_firefox_places(
+    p: &FirefoxPlaces,
+    origin: &Origin,
+    with_extra: bool,
+    sink: &mut dyn FnMut(TimelineRow),
+) {
+    emit_firefox_downloads(&p.downloads, origin, with_extra, sink);
     for v in &p.visits {
         let mut r = base(origin);
         r.row_type = "url";
@@ -522,11 +543,8 @@ pub fn firefox_places_rows_with(
             r.extra.insert("visit_count".into(), json!(v.visit_count));
             r.extra.insert("typed".into(), json!(v.typed));
         }
-        out.push(r);
+        sink(r);
     }
-    out.extend(firefox_download_rows_with(&p.downloads, origin, with_extra));
-    sort(&mut out);
-    out
 }
 
 /// Rows for Firefox downloads (either source).
@@ -541,6 +559,16 @@ pub fn firefox_download_rows_with(
     with_extra: bool,
 ) -> Vec<TimelineRow> {
     let mut out = Vec::with_capacity(downloads.len());
+    emit_firefox_downloads(downloads, origin, with_extra, &mut |r| out.push(r));
+    out
+}
+
+fn emit_firefox_downloads(
+    downloads: &[FirefoxDownload],
+    origin: &Origin,
+    with_extra: bool,
+    sink: &mut dyn FnMut(TimelineRow),
+) {
     for d in downloads {
         let mut r = base(origin);
         r.row_type = "download";
@@ -597,9 +625,8 @@ pub fn firefox_download_rows_with(
             e.insert("deleted".into(), json!(d.deleted));
             e.insert("reputation_verdict".into(), json!(d.reputation_verdict));
         }
-        out.push(r);
+        sink(r);
     }
-    out
 }
 
 /// Rows for an Internet Explorer `index.dat`: one per URL/LEAK record at
@@ -611,8 +638,19 @@ pub fn ie_rows(c: &crate::ie::IeCache, origin: &Origin) -> Vec<TimelineRow> {
 
 /// [`ie_rows`], optionally without [`TimelineRow::extra`].
 pub fn ie_rows_with(c: &crate::ie::IeCache, origin: &Origin, with_extra: bool) -> Vec<TimelineRow> {
-    use crate::ie::{IeRecordKind, ft};
     let mut out = Vec::with_capacity(c.records.len());
+    emit_ie(c, origin, with_extra, &mut |r| out.push(r));
+    sort(&mut out);
+    out
+}
+
+fn emit_ie(
+    c: &crate::ie::IeCache,
+    origin: &Origin,
+    with_extra: bool,
+    sink: &mut dyn FnMut(TimelineRow),
+) {
+    use crate::ie::{IeRecordKind, ft};
     for rec in &c.records {
         let mut r = base(origin);
         r.browser = "Internet Explorer".into();
@@ -675,10 +713,8 @@ pub fn ie_rows_with(c: &crate::ie::IeCache, origin: &Origin, with_extra: bool) -
             e.insert("cache_directory".into(), json!(rec.cache_directory));
             e.insert("cached_file_size".into(), json!(rec.cached_size));
         }
-        out.push(r);
+        sink(r);
     }
-    sort(&mut out);
-    out
 }
 
 /// Rows for any parsed database.
@@ -698,6 +734,24 @@ pub fn rows_with(parsed: &Parsed, origin: &Origin, with_extra: bool) -> Vec<Time
             r
         }
         Parsed::IeCache(c) => ie_rows_with(c, origin, with_extra),
+    }
+}
+
+/// Calls `sink` with every row of a parsed database, unsorted and without
+/// collecting them (for streaming output of large histories).
+pub fn for_each_row(
+    parsed: &Parsed,
+    origin: &Origin,
+    with_extra: bool,
+    sink: &mut dyn FnMut(TimelineRow),
+) {
+    match parsed {
+        Parsed::ChromiumHistory(h) => emit_chromium(h, origin, with_extra, sink),
+        Parsed::FirefoxPlaces(p) => emit_firefox_places(p, origin, with_extra, sink),
+        Parsed::FirefoxDownloads { downloads, .. } => {
+            emit_firefox_downloads(downloads, origin, with_extra, sink)
+        }
+        Parsed::IeCache(c) => emit_ie(c, origin, with_extra, sink),
     }
 }
 

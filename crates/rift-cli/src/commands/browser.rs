@@ -103,7 +103,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let keep = |r: &TimelineRow| args.only.is_empty() || args.only.iter().any(|t| t == r.row_type);
     let mut rows: Vec<TimelineRow> = Vec::new();
     let mut parsed_ok = 0usize;
-    for f in &found {
+    let total = found.len();
+    // Consume the list so each database's bytes are freed once parsed.
+    for f in found {
         let origin = Origin::from_path(&f.path);
         let parsed = match parse_database(&f.db, f.wal.as_deref(), f.journal.as_deref(), &origin) {
             Ok(p) => p,
@@ -113,30 +115,37 @@ pub fn run(args: Args) -> Result<ExitCode> {
             }
         };
         parsed_ok += 1;
-        eprintln!("rift: browser: {}: {}", f.path, summary(&parsed, f));
+        eprintln!("rift: browser: {}: {}", f.path, summary(&parsed, &f));
         for w in parsed.warnings() {
             eprintln!("rift: browser: {}: warning: {w}", f.path);
         }
-        let mut r = timeline::rows_with(&parsed, &origin, json_out.is_some());
-        drop(parsed);
-        r.retain(|row| keep(row));
-        if let Some(out) = json_out.as_mut() {
-            for row in &r {
+        let mut failed: Option<std::io::Error> = None;
+        let with_extra = json_out.is_some();
+        timeline::for_each_row(&parsed, &origin, with_extra, &mut |mut row| {
+            if failed.is_some() || !keep(&row) {
+                return;
+            }
+            if let Some(out) = json_out.as_mut() {
                 match row.timesketch() {
                     Some(ev) => {
-                        serde_json::to_writer(&mut *out, &ev)?;
-                        out.write_all(b"\n")?;
-                        json_written += 1;
+                        let res = serde_json::to_writer(&mut *out, &ev)
+                            .map_err(std::io::Error::from)
+                            .and_then(|()| out.write_all(b"\n"));
+                        match res {
+                            Ok(()) => json_written += 1,
+                            Err(e) => failed = Some(e),
+                        }
                     }
                     None => json_skipped += 1,
                 }
             }
-        }
-        if want_csv {
-            rows.extend(r.into_iter().map(|mut row| {
+            if want_csv {
                 row.extra = Default::default();
-                row
-            }));
+                rows.push(row);
+            }
+        });
+        if let Some(e) = failed {
+            return Err(anyhow::Error::from(e).context("writing the JSONL output"));
         }
     }
     if let Some(mut out) = json_out {
@@ -153,8 +162,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         write_csv(&path, &rows, &args.tz)?;
     }
     eprintln!(
-        "rift: browser: {parsed_ok} of {} databases parsed, {} CSV rows, {json_written} JSONL events",
-        found.len(),
+        "rift: browser: {parsed_ok} of {total} databases parsed, {} CSV rows, {json_written} JSONL events",
         rows.len()
     );
     Ok(if parsed_ok == 0 {
