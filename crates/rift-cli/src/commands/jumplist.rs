@@ -12,15 +12,15 @@ use rift_shell::lnk::Lnk;
 use serde_json::json;
 
 use super::lnk::{lnk_columns, lnk_json};
-use super::prefetch::{
-    SourceTimes, collect_inputs, ez_csv, ez_time, finish_csv, iso_time, open_out, read_file,
-};
+use super::prefetch::{ez_csv, ez_time, finish_csv, gather, iso_time, open_out};
 
 /// Arguments of `rift jumplist`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// A jump list file, or a folder searched recursively for
-    /// `*.automaticDestinations-ms` / `*.customDestinations-ms`.
+    /// A jump list file, a folder searched recursively for
+    /// `*.automaticDestinations-ms` / `*.customDestinations-ms`, or a disk
+    /// image (every user's `Recent\AutomaticDestinations` and
+    /// `Recent\CustomDestinations`).
     pub input: PathBuf,
     /// CSV of automatic destinations (JLECmd `AutomaticDestinations` layout;
     /// `-` = stdout; the default when no output is chosen).
@@ -32,6 +32,9 @@ pub struct Args {
     /// Write one JSON object per entry/link here (`-` = stdout).
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
+    /// Volume selection when INPUT is a disk image.
+    #[command(flatten)]
+    pub volume: crate::common::VolumeArgs,
 }
 
 const LNK_COLS: [&str; 22] = [
@@ -130,7 +133,16 @@ fn app_id(p: &Path) -> String {
 
 /// Runs the subcommand.
 pub fn run(args: Args) -> Result<ExitCode> {
-    let files = collect_inputs(&args.input, |p, _, _| is_auto(p) || is_custom(p))?;
+    let files = gather(
+        &args.input,
+        &args.volume,
+        |p, _, _| is_auto(p) || is_custom(p),
+        &[
+            r"Users\*\AppData\Roaming\Microsoft\Windows\Recent\AutomaticDestinations",
+            r"Users\*\AppData\Roaming\Microsoft\Windows\Recent\CustomDestinations",
+        ],
+        |n| is_auto(Path::new(n)) || is_custom(Path::new(n)),
+    )?;
     let default_csv = args.csv.is_none() && args.custom_csv.is_none() && args.json.is_none();
     let mut auto_csv = match (&args.csv, default_csv) {
         (Some(p), _) => Some(ez_csv(p, &auto_header())?),
@@ -146,10 +158,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
         None => None,
     };
     let (mut ok, mut failed) = (0usize, 0usize);
-    for path in &files {
-        let bytes = read_file(path)?;
-        let source = path.display().to_string();
-        let src = SourceTimes::of(path);
+    for input in files {
+        let (source, bytes, src) = input.load()?;
+        let path = Path::new(&source);
         let base = vec![
             source.clone(),
             src.created.clone(),

@@ -11,15 +11,15 @@ use rift_shell::shell_items::ShellItem;
 use serde_json::json;
 
 use super::prefetch::{
-    SourceTimes, collect_inputs, ez_csv, ez_time, finish_csv, has_ext, iso_time, open_out,
-    read_file,
+    SourceTimes, ez_csv, ez_time, finish_csv, gather, has_ext, iso_time, open_out,
 };
 
 /// Arguments of `rift lnk`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// A `.lnk` file, or a folder searched recursively for `.lnk` files
-    /// (and files that start with a shell-link header).
+    /// A `.lnk` file, a folder searched recursively for `.lnk` files (and
+    /// files that start with a shell-link header), or a disk image (every
+    /// user's `Recent` folders and Desktop).
     pub input: PathBuf,
     /// Write the LECmd-layout CSV here (`-` = stdout; the default).
     #[arg(long, value_name = "FILE")]
@@ -27,6 +27,9 @@ pub struct Args {
     /// Write one JSON object per link here (`-` = stdout).
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
+    /// Volume selection when INPUT is a disk image.
+    #[command(flatten)]
+    pub volume: crate::common::VolumeArgs,
 }
 
 /// LECmd's CSV header.
@@ -62,9 +65,18 @@ pub const LECMD_HEADER: [&str; 27] = [
 
 /// Runs the subcommand.
 pub fn run(args: Args) -> Result<ExitCode> {
-    let files = collect_inputs(&args.input, |p, head, _| {
-        has_ext(p, &["lnk"]) || rift_shell::lnk::looks_like_lnk(head)
-    })?;
+    let files = gather(
+        &args.input,
+        &args.volume,
+        |p, head, _| has_ext(p, &["lnk"]) || rift_shell::lnk::looks_like_lnk(head),
+        &[
+            r"Users\*\AppData\Roaming\Microsoft\Windows\Recent",
+            r"Users\*\AppData\Roaming\Microsoft\Office\Recent",
+            r"Users\*\Desktop",
+            r"Documents and Settings\*\Recent",
+        ],
+        |n| n.to_ascii_lowercase().ends_with(".lnk"),
+    )?;
     let mut csv = if args.csv.is_some() || args.json.is_none() {
         Some(ez_csv(
             args.csv.as_deref().unwrap_or(Path::new("-")),
@@ -78,12 +90,12 @@ pub fn run(args: Args) -> Result<ExitCode> {
         None => None,
     };
     let (mut ok, mut failed) = (0usize, 0usize);
-    for path in &files {
-        let bytes = read_file(path)?;
+    for input in files {
+        let (source, bytes, src) = input.load()?;
         let l = match rift_shell::parse_lnk(&bytes) {
             Ok(l) => l,
             Err(e) => {
-                eprintln!("rift: {}: {e}", path.display());
+                eprintln!("rift: {source}: {e}");
                 failed += 1;
                 continue;
             }
@@ -91,15 +103,12 @@ pub fn run(args: Args) -> Result<ExitCode> {
         ok += 1;
         for w in &l.warnings {
             eprintln!(
-                "rift: {}: warning at byte {:#x}: {}",
-                path.display(),
-                w.offset,
-                w.message
+                "rift: {source}: warning at byte {:#x}: {}",
+                w.offset, w.message
             );
         }
-        let source = path.display().to_string();
         if let Some(w) = csv.as_mut() {
-            w.write_record(lecmd_row(&l, &source, &SourceTimes::of(path)))?;
+            w.write_record(lecmd_row(&l, &source, &src))?;
         }
         if let Some(j) = json.as_mut() {
             serde_json::to_writer(&mut *j, &lnk_json(&l, &source))?;

@@ -19,8 +19,9 @@ use serde_json::json;
 /// Arguments of `rift prefetch`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// A prefetch file, or a folder searched recursively for `.pf` files
-    /// (and files that start like prefetch: `MAM` or `SCCA`).
+    /// A prefetch file, a folder searched recursively for `.pf` files (and
+    /// files that start like prefetch: `MAM` or `SCCA`), or a disk image
+    /// (its `Windows\Prefetch` folders).
     pub input: PathBuf,
     /// Write the PECmd-layout CSV here (`-` = stdout; the default when no
     /// other output is chosen).
@@ -33,6 +34,9 @@ pub struct Args {
     /// Write one JSON object per prefetch file here (`-` = stdout).
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
+    /// Volume selection when INPUT is a disk image.
+    #[command(flatten)]
+    pub volume: crate::common::VolumeArgs,
 }
 
 /// PECmd's main CSV header.
@@ -68,9 +72,13 @@ pub const PECMD_HEADER: [&str; 27] = [
 
 /// Runs the subcommand.
 pub fn run(args: Args) -> Result<ExitCode> {
-    let files = collect_inputs(&args.input, |p, head, _| {
-        has_ext(p, &["pf"]) || rift_prefetch::looks_like_prefetch(head)
-    })?;
+    let files = gather(
+        &args.input,
+        &args.volume,
+        |p, head, _| has_ext(p, &["pf"]) || rift_prefetch::looks_like_prefetch(head),
+        &[r"Windows\Prefetch"],
+        |n| n.to_ascii_lowercase().ends_with(".pf"),
+    )?;
     let want_csv = args.csv.is_some() || (args.timeline.is_none() && args.json.is_none());
     let mut csv = if want_csv {
         Some(ez_csv(
@@ -92,12 +100,12 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let mut ok = 0usize;
     let mut failed = 0usize;
     let mut timeline_rows: Vec<(FileTime, String)> = Vec::new();
-    for path in &files {
-        let bytes = read_file(path)?;
+    for input in files {
+        let (source, bytes, src) = input.load()?;
         let pf = match rift_prefetch::parse(&bytes) {
             Ok(pf) => pf,
             Err(e) => {
-                eprintln!("rift: {}: {e}", path.display());
+                eprintln!("rift: {source}: {e}");
                 failed += 1;
                 continue;
             }
@@ -105,15 +113,12 @@ pub fn run(args: Args) -> Result<ExitCode> {
         ok += 1;
         for w in &pf.warnings {
             eprintln!(
-                "rift: {}: warning at byte {:#x}: {}",
-                path.display(),
-                w.offset,
-                w.message
+                "rift: {source}: warning at byte {:#x}: {}",
+                w.offset, w.message
             );
         }
-        let src = SourceTimes::of(path);
         if let Some(w) = csv.as_mut() {
-            w.write_record(pecmd_row(&pf, &path.display().to_string(), &src))?;
+            w.write_record(pecmd_row(&pf, &source, &src))?;
         }
         if tl.is_some() {
             for t in &pf.last_run_times {
@@ -121,7 +126,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             }
         }
         if let Some(j) = json.as_mut() {
-            serde_json::to_writer(&mut *j, &prefetch_json(&pf, &path.display().to_string()))?;
+            serde_json::to_writer(&mut *j, &prefetch_json(&pf, &source))?;
             j.write_all(b"\n")?;
         }
     }
@@ -366,4 +371,151 @@ pub(crate) fn finish_csv(w: Option<csv::Writer<Box<dyn Write>>>) -> Result<()> {
         w.flush()?;
     }
     Ok(())
+}
+
+/// One input record: a host file (read when used) or a file already read
+/// from a disk image.
+pub(crate) enum Input {
+    /// A file on the analyst's machine.
+    Host(PathBuf),
+    /// A file read from an image: label (`p2:\Windows\Prefetch\X.pf`), its
+    /// bytes and its `$STANDARD_INFORMATION` times.
+    Image {
+        label: String,
+        bytes: Vec<u8>,
+        times: SourceTimes,
+    },
+}
+
+impl Input {
+    /// Label, bytes and source times.
+    pub(crate) fn load(self) -> Result<(String, Vec<u8>, SourceTimes)> {
+        match self {
+            Input::Host(p) => {
+                let bytes = read_file(&p)?;
+                Ok((p.display().to_string(), bytes, SourceTimes::of(&p)))
+            }
+            Input::Image {
+                label,
+                bytes,
+                times,
+            } => Ok((label, bytes, times)),
+        }
+    }
+}
+
+/// The inputs of a command: a file, a folder walked with `host_match`, or
+/// an image whose NTFS volumes are searched along `image_paths`
+/// (backslash-separated folder patterns; a `*` component matches every
+/// subfolder) for files whose name satisfies `name_match`.
+pub(crate) fn gather(
+    input: &Path,
+    volume: &crate::common::VolumeArgs,
+    host_match: impl Fn(&Path, &[u8], u64) -> bool,
+    image_paths: &[&str],
+    name_match: impl Fn(&str) -> bool,
+) -> Result<Vec<Input>> {
+    use crate::common::{self, InputKind};
+    match common::input_kind(input)? {
+        InputKind::File | InputKind::Dir => Ok(collect_inputs(input, host_match)?
+            .into_iter()
+            .map(Input::Host)
+            .collect()),
+        InputKind::Image => {
+            let vols = if volume.partition.is_some() || volume.offset.is_some() {
+                vec![common::open_ntfs(input, volume)?.1]
+            } else {
+                common::open_all_ntfs(input)?.1
+            };
+            let mut out = Vec::new();
+            for v in &vols {
+                let prefix = match v.partition {
+                    Some(p) => format!("p{p}:"),
+                    None => format!("@{}:", v.start),
+                };
+                for pattern in image_paths {
+                    let comps: Vec<&str> = pattern.split('\\').filter(|c| !c.is_empty()).collect();
+                    walk_image(&v.ntfs, &prefix, "", &comps, &name_match, &mut out);
+                }
+            }
+            if out.is_empty() {
+                eprintln!("rift: no matching files on {}", input.display());
+            }
+            Ok(out)
+        }
+    }
+}
+
+fn walk_image(
+    ntfs: &rift_ntfs::Ntfs,
+    prefix: &str,
+    dir: &str,
+    comps: &[&str],
+    name_match: &impl Fn(&str) -> bool,
+    out: &mut Vec<Input>,
+) {
+    let Ok(Some(d)) = ntfs.find(if dir.is_empty() { "\\" } else { dir }) else {
+        return;
+    };
+    let Ok(listing) = ntfs.read_dir(&d) else {
+        eprintln!("rift: warning: {prefix}{dir}: cannot list");
+        return;
+    };
+    let mut names: Vec<String> = listing.entries.into_iter().map(|e| e.name.name).collect();
+    names.sort_by_key(|n| n.to_ascii_lowercase());
+    names.dedup();
+    let child = |n: &str| format!("{dir}\\{n}");
+    match comps.split_first() {
+        Some((&"*", rest)) => {
+            for n in names.iter().filter(|n| *n != ".") {
+                let p = child(n);
+                if ntfs
+                    .find(&p)
+                    .ok()
+                    .flatten()
+                    .is_some_and(|e| e.is_directory())
+                {
+                    walk_image(ntfs, prefix, &p, rest, name_match, out);
+                }
+            }
+        }
+        Some((c, rest)) => {
+            if let Some(n) = names.iter().find(|n| n.eq_ignore_ascii_case(c)) {
+                walk_image(ntfs, prefix, &child(n), rest, name_match, out);
+            }
+        }
+        None => {
+            for n in names.iter().filter(|n| name_match(n)) {
+                let p = child(n);
+                let Some(e) = ntfs.find(&p).ok().flatten().filter(|e| !e.is_directory()) else {
+                    continue;
+                };
+                let times = e
+                    .standard_information()
+                    .map(|si| SourceTimes {
+                        created: ez_time(si.created),
+                        modified: ez_time(si.modified),
+                        accessed: ez_time(si.accessed),
+                    })
+                    .unwrap_or_default();
+                let bytes = ntfs
+                    .open_stream(&e, None)
+                    .map_err(|err| err.to_string())
+                    .and_then(|s| {
+                        let len = s.size().min(256 << 20) as usize;
+                        let mut buf = vec![0u8; len];
+                        rift_io::read_exact_at(&s, 0, &mut buf).map_err(|err| err.to_string())?;
+                        Ok(buf)
+                    });
+                match bytes {
+                    Ok(bytes) => out.push(Input::Image {
+                        label: format!("{prefix}{p}"),
+                        bytes,
+                        times,
+                    }),
+                    Err(err) => eprintln!("rift: warning: {prefix}{p}: {err}"),
+                }
+            }
+        }
+    }
 }

@@ -8,13 +8,14 @@ use std::process::ExitCode;
 use anyhow::Result;
 use serde_json::json;
 
-use super::prefetch::{collect_inputs, ez_csv, ez_time, finish_csv, iso_time, open_out, read_file};
+use super::prefetch::{ez_csv, ez_time, finish_csv, gather, iso_time, open_out};
 
 /// Arguments of `rift recyclebin`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// A `$I…` or `INFO2` file, or a folder (e.g. `$Recycle.Bin`) searched
-    /// recursively for them.
+    /// A `$I…` or `INFO2` file, a folder (e.g. `$Recycle.Bin`) searched
+    /// recursively for them, or a disk image (`$Recycle.Bin\<SID>` and
+    /// `RECYCLER\<SID>`).
     pub input: PathBuf,
     /// Write the RBCmd-layout CSV here (`-` = stdout; the default).
     #[arg(long, value_name = "FILE")]
@@ -22,6 +23,9 @@ pub struct Args {
     /// Write one JSON object per deleted item here (`-` = stdout).
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
+    /// Volume selection when INPUT is a disk image.
+    #[command(flatten)]
+    pub volume: crate::common::VolumeArgs,
 }
 
 /// RBCmd's CSV header.
@@ -66,9 +70,13 @@ fn looks_like_i(head: &[u8], len: u64) -> bool {
 /// Runs the subcommand.
 pub fn run(args: Args) -> Result<ExitCode> {
     let single = args.input.is_file();
-    let files = collect_inputs(&args.input, |p, head, len| {
-        is_i_name(p) || is_info2_name(p) || looks_like_i(head, len)
-    })?;
+    let files = gather(
+        &args.input,
+        &args.volume,
+        |p, head, len| is_i_name(p) || is_info2_name(p) || looks_like_i(head, len),
+        &[r"$Recycle.Bin\*", r"RECYCLER\*", r"RECYCLED"],
+        |n| n.starts_with("$I") || n.eq_ignore_ascii_case("INFO2"),
+    )?;
     let mut csv = if args.csv.is_some() || args.json.is_none() {
         Some(ez_csv(
             args.csv.as_deref().unwrap_or(Path::new("-")),
@@ -82,9 +90,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
         None => None,
     };
     let (mut ok, mut failed) = (0usize, 0usize);
-    for path in &files {
-        let bytes = read_file(path)?;
-        let source = path.display().to_string();
+    for input in files {
+        let (source, bytes, _) = input.load()?;
+        let path = Path::new(&source);
         // A single named file is parsed by content: INFO2 has a 20-byte
         // header with a record size of 800 or 280.
         let as_info2 = is_info2_name(path)
