@@ -16,6 +16,7 @@
 //! | `Zone.Identifier` | [`zone::parse_zone_identifier`] |
 //! | `Windows\System32\Tasks\…` | [`tasks::parse_task_xml`] |
 //! | `Windows\Tasks\*.job` | [`tasks::parse_job`] |
+//! | Defender `DetectionHistory\…` | [`defender::parse_detection_history`] |
 //!
 //! Hostile input never panics: lengths and offsets are checked against the
 //! data, chains and lists are bounded by the input size, and a damaged
@@ -26,6 +27,7 @@
 #![cfg_attr(not(test), deny(clippy::indexing_slicing))]
 
 pub mod cfb;
+pub mod defender;
 pub mod guid;
 pub mod jumplist;
 pub mod lnk;
@@ -34,6 +36,7 @@ pub mod shell_items;
 pub mod tasks;
 pub mod zone;
 
+pub use defender::parse_detection_history;
 pub use jumplist::{parse_automatic, parse_custom};
 pub use lnk::parse_lnk;
 pub use recyclebin::{parse_info2, parse_recycle_i};

@@ -408,6 +408,7 @@ fn hostile_bytes_never_panic() {
         fixture_bytes("misc/recycler_$II3DF3L.zip"),
         fixture_bytes("misc/recycler_INFO2"),
         fixture_bytes("misc/wintask.job"),
+        fixture_bytes("misc/windefender_DetectionHistory_6AFE33A0"),
     ];
     let run_all = |b: &[u8]| {
         let _ = parse_lnk(b);
@@ -418,6 +419,7 @@ fn hostile_bytes_never_panic() {
         let _ = parse_job(b);
         let _ = parse_task_xml(b);
         let _ = parse_zone_identifier(b);
+        let _ = parse_detection_history(b);
         let _ = shell_items::parse_id_list(b);
     };
     for i in 0..4000 {
@@ -531,4 +533,32 @@ fn scenario_shell_artifacts_match_truth() {
         z.referrer_url.as_deref(),
         truth["download_referrer"].as_str()
     );
+}
+
+#[test]
+fn defender_detection_history_by_hand() {
+    // Read off `xxd` of the fixture: typed values (u32 len, u32 type,
+    // data, 8-byte padding); threat name at 0x58, resources at 0x178..0x880,
+    // FILETIMEs at 0xeb8 (01d89d8a_xxxx = 2022-07-22 05:37:02.757437),
+    // account at 0xf20.
+    let h = parse_detection_history(&fixture_bytes("misc/windefender_DetectionHistory_6AFE33A0"))
+        .unwrap();
+    assert!(h.warnings.is_empty(), "{:?}", h.warnings);
+    assert_eq!(h.threat_name.as_deref(), Some("Virus:DOS/EICAR_Test_File"));
+    assert_eq!(
+        h.detection_id.unwrap().to_string(),
+        "6afe33a0-19ba-4fff-892f-b700539d7d63"
+    );
+    let kinds: Vec<&str> = h.resources.iter().map(|r| r.kind.as_str()).collect();
+    assert_eq!(kinds, ["containerfile", "file", "webfile"]);
+    assert_eq!(
+        h.resources[0].path,
+        "C:\\Users\\testuser\\Downloads\\eicar_com.zip"
+    );
+    assert_eq!(h.web_url(), Some("https://secure.eicar.org/eicar_com.zip"));
+    assert_eq!(h.times.len(), 3);
+    let t = format_ez(h.times[0].to_timestamp().unwrap());
+    assert!(t.starts_with("2022-07-22 05:37:02.757"), "{t}");
+    assert_eq!(h.accounts, ["FRYPTOP\\testuser", "NT AUTHORITY\\SYSTEM"]);
+    assert!(parse_detection_history(b"garbage!").is_err());
 }
