@@ -20,6 +20,7 @@
 //! Sources: `../shared/docs/FORMATS.md` (header, conventions); EvtxECmd
 //! `Program.cs` (column order, `--dt` default format).
 
+use std::borrow::Cow;
 use std::io::{self, Write};
 
 use rift_io::time::{format_ez, format_iso_utc};
@@ -70,38 +71,42 @@ pub fn keywords_text(k: Option<u64>) -> String {
     k.map(|k| format!("{k:#x}")).unwrap_or_default()
 }
 
-/// The 27 cells of one record's CSV row.
-pub fn csv_row(r: &EventRecord) -> [String; 27] {
+fn b(s: &str) -> Cow<'_, str> {
+    Cow::Borrowed(s)
+}
+
+/// The 27 cells of one record's CSV row (text fields borrowed).
+pub fn csv_row(r: &EventRecord) -> [Cow<'_, str>; 27] {
     let m = &r.mapped;
-    let [p1, p2, p3, p4, p5, p6] = m.payload_data.clone();
+    let [p1, p2, p3, p4, p5, p6] = &m.payload_data;
     [
-        r.record_number.to_string(),
-        opt(r.event_record_id),
-        r.time().map(format_ez).unwrap_or_default(),
-        opt(r.event_id),
-        r.level_text(),
-        r.provider.clone(),
-        r.channel.clone(),
-        opt(r.process_id),
-        opt(r.thread_id),
-        r.computer.clone(),
-        r.chunk_number.to_string(),
-        r.user_id.clone().unwrap_or_default(),
-        m.map_description.clone(),
-        m.user_name.clone(),
-        m.remote_host.clone(),
-        p1,
-        p2,
-        p3,
-        p4,
-        p5,
-        p6,
-        m.executable_info.clone(),
-        boolean(r.hidden || r.recovered).to_owned(),
-        r.source.to_string(),
-        keywords_text(r.keywords),
-        r.extra_data_offset.to_string(),
-        r.payload.clone(),
+        Cow::Owned(r.record_number.to_string()),
+        Cow::Owned(opt(r.event_record_id)),
+        Cow::Owned(r.time().map(format_ez).unwrap_or_default()),
+        Cow::Owned(opt(r.event_id)),
+        Cow::Owned(r.level_text()),
+        b(&r.provider),
+        b(&r.channel),
+        Cow::Owned(opt(r.process_id)),
+        Cow::Owned(opt(r.thread_id)),
+        b(&r.computer),
+        Cow::Owned(r.chunk_number.to_string()),
+        b(r.user_id.as_deref().unwrap_or_default()),
+        b(&m.map_description),
+        b(&m.user_name),
+        b(&m.remote_host),
+        b(p1),
+        b(p2),
+        b(p3),
+        b(p4),
+        b(p5),
+        b(p6),
+        b(&m.executable_info),
+        b(boolean(r.hidden || r.recovered)),
+        b(&r.source),
+        Cow::Owned(keywords_text(r.keywords)),
+        Cow::Owned(r.extra_data_offset.to_string()),
+        b(&r.payload),
     ]
 }
 
@@ -123,7 +128,9 @@ impl<W: Write> CsvWriter<W> {
 
     /// Writes one record.
     pub fn write(&mut self, r: &EventRecord) -> io::Result<()> {
-        self.inner.write_record(csv_row(r)).map_err(to_io)
+        self.inner
+            .write_record(csv_row(r).iter().map(|c| c.as_bytes()))
+            .map_err(to_io)
     }
 
     /// Flushes and returns the underlying writer.

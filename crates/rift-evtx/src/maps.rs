@@ -49,10 +49,10 @@ use std::fs;
 use std::path::Path;
 
 use regex::Regex;
-use roxmltree::Document;
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
+use crate::xml::Doc;
 use crate::xpath::XPath;
 
 include!(concat!(env!("OUT_DIR"), "/shipped_maps.rs"));
@@ -296,13 +296,13 @@ impl EventMap {
     }
 
     /// Fills the columns for one event document.
-    pub fn apply(&self, doc: &Document<'_>) -> MappedFields {
+    pub fn apply(&self, doc: &Doc<'_>) -> MappedFields {
         let mut out = MappedFields {
             map_description: self.description.clone(),
             ..MappedFields::default()
         };
         for entry in &self.entries {
-            let mut text = entry.template.clone();
+            let mut values: Vec<(&str, String)> = Vec::with_capacity(entry.values.len());
             for v in &entry.values {
                 let mut value = v.path.evaluate(doc).unwrap_or_default();
                 if let Some(re) = &v.refine {
@@ -320,11 +320,17 @@ impl EventMap {
                         .cloned()
                         .unwrap_or(value);
                 }
-                text = text.replace(&format!("%{}%", v.name), &value);
+                values.push((&v.name, value));
             }
+            let text = substitute(&entry.template, &values);
             *out.slot(entry.property) = text;
         }
         out
+    }
+
+    /// Fills the columns for one event given as XML text.
+    pub fn apply_xml(&self, xml: &str) -> MappedFields {
+        self.apply(&Doc::parse(xml))
     }
 
     /// Every `Values` item: (property it feeds, variable name, XPath).
@@ -341,6 +347,32 @@ impl EventMap {
             .as_deref()
             .is_none_or(|p| p.eq_ignore_ascii_case(provider))
     }
+}
+
+/// Replaces each `%Name%` of `template` with its value, in one pass (a
+/// value is never searched for placeholders itself). Unknown `%…%` stay.
+fn substitute(template: &str, values: &[(&str, String)]) -> String {
+    let mut out = String::with_capacity(template.len() + 32);
+    let mut rest = template;
+    while let Some(i) = rest.find('%') {
+        out.push_str(rest.get(..i).unwrap_or_default());
+        let after = rest.get(i + 1..).unwrap_or_default();
+        let hit = values.iter().find(|(name, _)| {
+            after.starts_with(name) && after.get(name.len()..).is_some_and(|t| t.starts_with('%'))
+        });
+        match hit {
+            Some((name, value)) => {
+                out.push_str(value);
+                rest = after.get(name.len() + 1..).unwrap_or_default();
+            }
+            None => {
+                out.push('%');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// A set of maps, looked up by event ID, channel and provider.
@@ -532,7 +564,7 @@ Lookups:
     #[test]
     fn lookup_refine_and_missing_values() {
         let map = EventMap::from_yaml("t.map", MAP).unwrap();
-        let doc = Document::parse(EVENT).unwrap();
+        let doc = Doc::parse(EVENT);
         let f = map.apply(&doc);
         assert_eq!(f.map_description, "Test wake map");
         assert_eq!(f.payload_data[0], "Wake source: Device (5)");
@@ -542,9 +574,17 @@ Lookups:
     }
 
     #[test]
+    fn substitution_is_one_pass() {
+        let v = [("a", "%b%".to_string()), ("b", "B".to_string())];
+        assert_eq!(substitute("x%a%y%b%z%c%%", &v), "x%b%yBz%c%%");
+        assert_eq!(substitute("%a", &v), "%a");
+        assert_eq!(substitute("", &v), "");
+    }
+
+    #[test]
     fn lookup_default_applies() {
         let xml = EVENT.replace(">5<", ">9<");
-        let doc = Document::parse(&xml).unwrap();
+        let doc = Doc::parse(&xml);
         let f = EventMap::from_yaml("t.map", MAP).unwrap().apply(&doc);
         assert_eq!(f.payload_data[0], "Wake source: Unknown code (9)");
     }

@@ -59,6 +59,10 @@ pub struct ParseOptions {
     pub recover: bool,
     /// Keep each record's full XML in [`EventRecord::xml`].
     pub keep_xml: bool,
+    /// Leave [`EventRecord::event_data`] empty (saves a third of the work
+    /// when only the CSV/JSON layouts are wanted: `payload` has the same
+    /// values).
+    pub skip_event_data: bool,
 }
 
 /// What went wrong, where.
@@ -276,7 +280,9 @@ pub fn parse_evtx<R: Read + Seek>(
         header: header.clone(),
         ..FileReport::default()
     };
-    if !header.valid_magic || !header.checksum_ok {
+    // Flag 0x4: the writer keeps no CRC32s (seen in real logs); not damage.
+    let crc_kept = header.flags & 0x4 == 0;
+    if !header.valid_magic || (crc_kept && !header.checksum_ok) {
         report.push(Issue {
             kind: IssueKind::FileHeader,
             chunk: None,
@@ -332,7 +338,7 @@ pub fn parse_evtx<R: Read + Seek>(
                 .indent(false)
                 .recover_records(true),
         ),
-        header_chunks: (header.valid_magic && header.checksum_ok)
+        header_chunks: (header.valid_magic && (header.checksum_ok || !crc_kept))
             .then_some(u64::from(header.chunk_count)),
         maps,
         opts,
@@ -456,7 +462,7 @@ fn decode_chunk(slot: Slot, ctx: &Ctx<'_>) -> ChunkOutcome {
             m.copy_from_slice(CHUNK_MAGIC);
         }
         match try_decode(
-            &data,
+            data,
             valid_len,
             number,
             slot.offset,
@@ -514,7 +520,7 @@ fn decode_chunk(slot: Slot, ctx: &Ctx<'_>) -> ChunkOutcome {
         return out;
     }
     if let Err(msg) = try_decode(
-        &data,
+        data,
         valid_len,
         number,
         slot.offset,
@@ -532,7 +538,7 @@ fn decode_chunk(slot: Slot, ctx: &Ctx<'_>) -> ChunkOutcome {
 /// Decodes one chunk's records into `out`. `Err` when the chunk header or
 /// its string table cannot be used at all.
 fn try_decode(
-    data: &[u8],
+    data: Vec<u8>,
     valid_len: usize,
     number: u64,
     chunk_offset: u64,
@@ -540,8 +546,8 @@ fn try_decode(
     settings: &Arc<ParserSettings>,
     out: &mut ChunkOutcome,
 ) -> std::result::Result<(), String> {
-    let mut chunk_data = EvtxChunkData::new(data.to_vec(), false)
-        .map_err(|e| format!("chunk header: {}", chain(&e)))?;
+    let mut chunk_data =
+        EvtxChunkData::new(data, false).map_err(|e| format!("chunk header: {}", chain(&e)))?;
     chunk_data.number = Some(number);
     let flags = chunk_data.header.flags.bits();
     if flags & 0x4 == 0
@@ -568,10 +574,11 @@ fn try_decode(
             ),
         });
     }
-    let hidden = find_hidden(data, &chunk_data.header);
+    let hidden = find_hidden(&chunk_data.data, &chunk_data.header);
     let mut chunk = chunk_data
         .parse(Arc::clone(settings))
         .map_err(|e| format!("chunk tables: {}", chain(&e)))?;
+    let data: &[u8] = chunk.data;
     let mut offsets: Option<Vec<(u64, usize)>> = None;
     let mut offset_of = |id: u64| -> u64 {
         let offs = offsets.get_or_insert_with(|| record_offsets(data));
@@ -621,7 +628,7 @@ fn try_decode(
                         // A carved hit whose names came from an overwritten
                         // string table renders as tag soup; without even an
                         // event ID it is noise, as carving misses are.
-                        if bad_xml && recovered && r.event_id.is_none() {
+                        if recovered && r.event_id.is_none() {
                             continue;
                         }
                         if bad_xml {
@@ -631,7 +638,9 @@ fn try_decode(
                                 chunk: Some(number),
                                 offset: r.file_offset,
                                 record_number: Some(id),
-                                message: "rendered XML does not parse; header facts kept".into(),
+                                message:
+                                    "rendered XML is not a recognisable event; header facts kept"
+                                        .into(),
                             });
                         }
                         if recovered {
@@ -705,32 +714,19 @@ fn try_decode(
     Ok(())
 }
 
-/// Fills a record from rendered XML; `true` when the XML did not parse.
+/// Fills a record from rendered XML; `true` when the XML is not a
+/// recognisable event (no `Event` element with a `System` part).
 fn fill(r: &mut EventRecord, xml: Vec<u8>, ctx: &Ctx<'_>) -> bool {
     let text = match String::from_utf8(xml) {
         Ok(t) => t,
         Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
     };
-    let bad = match roxmltree::Document::parse(&text) {
-        Ok(doc) => {
-            r.fill_from_xml(&doc, ctx.maps);
-            false
-        }
-        Err(_) => {
-            // A damaged string table gives broken element names in the
-            // payload (seen in carved records); the System part usually
-            // survives. Read it alone so the record keeps its facts.
-            if let (Some(a), Some(b)) = (text.find("<System>"), text.find("</System>")) {
-                if let Some(sys) = text.get(a..b + "</System>".len()) {
-                    let wrapped = format!("<Event>{sys}</Event>");
-                    if let Ok(doc) = roxmltree::Document::parse(&wrapped) {
-                        r.fill_from_xml(&doc, ctx.maps);
-                    }
-                }
-            }
-            true
-        }
-    };
+    let doc = crate::xml::Doc::parse(&text);
+    let bad = !doc
+        .root_element()
+        .is_some_and(|e| e.name() == "Event" && e.child("System").is_some());
+    r.fill_from_xml(&doc, ctx.maps, !ctx.opts.skip_event_data);
+    drop(doc);
     if ctx.opts.keep_xml || bad {
         r.xml = Some(text);
     }
@@ -746,23 +742,28 @@ struct Hidden {
     inner: usize,
 }
 
-/// A plausible record header at `pos`: magic, size ≥ 28 that fits before
-/// `end`, and the trailing copy of the size. Returns the size.
+/// A record header at `pos`: magic and a size of at least 28 bytes that
+/// ends by `end`. Returns the size.
 fn record_at(data: &[u8], pos: usize, end: usize) -> Option<usize> {
     if slice(data, pos, 4)? != RECORD_MAGIC.as_slice() {
         return None;
     }
     let size = le_u32(data, pos + 4)? as usize;
     let stop = pos.checked_add(size)?;
-    if size < RECORD_HEADER_SIZE + 4 || stop > end {
-        return None;
-    }
-    (le_u32(data, stop - 4)? as usize == size).then_some(size)
+    (size >= RECORD_HEADER_SIZE + 4 && stop <= end).then_some(size)
 }
 
-/// Walks the live records and looks inside each for another complete
-/// record (magic, size, trailing size copy) with a different record
-/// number. Only sizes and magics are trusted as far as they check out.
+/// FILETIMEs between 1990 and 2100: what a real record header carries.
+fn plausible_filetime(ft: u64) -> bool {
+    (0x01b4_1e2a_18d6_4000..0x022f_7163_7764_0000).contains(&ft)
+}
+
+/// Walks the live records and looks, inside each one's bytes, for another
+/// record: magic, a size that fits, a BinXML fragment header (0x0f) and a
+/// plausible time, with a different record number. That is what is left
+/// when a record is removed by enlarging the one before it over it (the
+/// DanderSpritz `eventlogedit` technique): its bytes are intact, only its
+/// trailing size copy is overwritten.
 fn find_hidden(data: &[u8], header: &evtx::EvtxChunkHeader) -> Vec<Hidden> {
     let mut found = Vec::new();
     let end = (header.free_space_offset as usize).min(data.len());
@@ -773,15 +774,15 @@ fn find_hidden(data: &[u8], header: &evtx::EvtxChunkHeader) -> Vec<Hidden> {
         };
         let outer_id = le_u64(data, pos + 8);
         let stop = pos + size;
-        let inner_area = slice(
-            data,
-            pos + RECORD_HEADER_SIZE,
-            size - RECORD_HEADER_SIZE - 4,
-        )
-        .unwrap_or_default();
+        let inner_area =
+            slice(data, pos + RECORD_HEADER_SIZE, size - RECORD_HEADER_SIZE).unwrap_or_default();
         for hit in memchr::memmem::find_iter(inner_area, RECORD_MAGIC) {
             let inner = pos + RECORD_HEADER_SIZE + hit;
-            if record_at(data, inner, stop - 4).is_some() && le_u64(data, inner + 8) != outer_id {
+            if record_at(data, inner, stop).is_some()
+                && le_u64(data, inner + 8) != outer_id
+                && rift_io::bytes::u8_at(data, inner + RECORD_HEADER_SIZE) == Some(0x0f)
+                && le_u64(data, inner + 16).is_some_and(plausible_filetime)
+            {
                 found.push(Hidden { outer: pos, inner });
                 break;
             }

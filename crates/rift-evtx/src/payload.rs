@@ -20,42 +20,62 @@
 //! record payload); Newtonsoft.Json `XmlNodeConverter` behaviour as
 //! documented in "Converting between JSON and XML" (newtonsoft.com).
 
-use roxmltree::Node;
+use crate::xml::NodeRef;
 
 /// Writes `node` as a one-key JSON object `{"Name": value}`.
-pub fn element_to_json(node: &Node<'_, '_>) -> String {
+pub fn element_to_json(node: &NodeRef<'_, '_>) -> String {
     let mut out = String::with_capacity(256);
     out.push('{');
-    push_str(&mut out, node.tag_name().name());
+    push_str(&mut out, node.name());
     out.push(':');
     write_value(&mut out, node);
     out.push('}');
     out
 }
 
+/// Appends `s` as a JSON string (RFC 8259 §7 escaping).
 fn push_str(out: &mut String, s: &str) {
-    // serde_json's string escaping; it cannot fail for a &str.
-    match serde_json::to_string(s) {
-        Ok(q) => out.push_str(&q),
-        Err(_) => out.push_str("\"\""),
+    out.push('"');
+    push_escaped(out, s);
+    out.push('"');
+}
+
+fn hex_digit(n: u8) -> char {
+    char::from_digit(u32::from(n), 16).unwrap_or('0')
+}
+
+fn push_escaped(out: &mut String, s: &str) {
+    let bytes = s.as_bytes();
+    let mut run = 0;
+    for (i, &c) in bytes.iter().enumerate() {
+        // Only ASCII needs escaping, so byte indices stay on char bounds.
+        let esc = match c {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0x08 => "\\b",
+            0x0c => "\\f",
+            0..=0x1f => "",
+            _ => continue,
+        };
+        out.push_str(s.get(run..i).unwrap_or_default());
+        if esc.is_empty() {
+            out.push_str("\\u00");
+            out.push(hex_digit(c >> 4));
+            out.push(hex_digit(c & 15));
+        } else {
+            out.push_str(esc);
+        }
+        run = i + 1;
     }
+    out.push_str(s.get(run..).unwrap_or_default());
 }
 
-/// The namespace URI this element declares as new relative to its parent
-/// (Newtonsoft writes such declarations as an `@xmlns` attribute).
-fn declared_namespace<'a>(node: &Node<'a, '_>) -> Option<&'a str> {
-    let ns = node.tag_name().namespace()?;
-    let parent_ns = node.parent_element().and_then(|p| p.tag_name().namespace());
-    (parent_ns != Some(ns)).then_some(ns)
-}
-
-fn write_value(out: &mut String, node: &Node<'_, '_>) {
-    let elements: Vec<Node<'_, '_>> = node.children().filter(|c| c.is_element()).collect();
-    let text: String = node
-        .children()
-        .filter(|c| c.is_text())
-        .filter_map(|c| c.text())
-        .collect();
+fn write_value(out: &mut String, node: &NodeRef<'_, '_>) {
+    let elements: Vec<NodeRef<'_, '_>> = node.elements().collect();
+    let text = node.own_text();
     // Whitespace between child elements is not content.
     let text = if elements.is_empty() {
         text
@@ -64,16 +84,8 @@ fn write_value(out: &mut String, node: &Node<'_, '_>) {
     } else {
         text
     };
-    // The event namespace on the top element is not in EvtxECmd's XML.
-    let xmlns = if node
-        .parent_element()
-        .is_some_and(|p| p.parent_element().is_some())
-    {
-        declared_namespace(node)
-    } else {
-        None
-    };
-    let has_attrs = node.attributes().len() > 0 || xmlns.is_some();
+    let attrs = node.attributes();
+    let has_attrs = !attrs.is_empty();
     if !has_attrs && elements.is_empty() {
         if text.is_empty() {
             out.push_str("null");
@@ -90,17 +102,12 @@ fn write_value(out: &mut String, node: &Node<'_, '_>) {
         }
         first = false;
     };
-    if let Some(ns) = xmlns {
+    for a in attrs {
         sep(out);
-        push_str(out, "@xmlns");
-        out.push(':');
-        push_str(out, ns);
-    }
-    for a in node.attributes() {
-        sep(out);
-        push_str(out, &format!("@{}", a.name()));
-        out.push(':');
-        push_str(out, a.value());
+        out.push_str("\"@");
+        push_escaped(out, a.name);
+        out.push_str("\":");
+        push_str(out, &a.value);
     }
     if !text.is_empty() {
         sep(out);
@@ -111,15 +118,12 @@ fn write_value(out: &mut String, node: &Node<'_, '_>) {
     // Group same-named children at their first occurrence.
     let mut done: Vec<&str> = Vec::new();
     for child in &elements {
-        let name = child.tag_name().name();
+        let name = child.name();
         if done.contains(&name) {
             continue;
         }
         done.push(name);
-        let same: Vec<&Node<'_, '_>> = elements
-            .iter()
-            .filter(|c| c.tag_name().name() == name)
-            .collect();
+        let same: Vec<&NodeRef<'_, '_>> = elements.iter().filter(|c| c.name() == name).collect();
         sep(out);
         push_str(out, name);
         out.push(':');
@@ -142,15 +146,34 @@ fn write_value(out: &mut String, node: &Node<'_, '_>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use roxmltree::Document;
+    use crate::xml::Doc;
 
     fn conv(xml: &str, path: &[&str]) -> String {
-        let doc = Document::parse(xml).unwrap();
-        let mut node = doc.root_element();
+        let doc = Doc::parse(xml);
+        let mut node = doc.root_element().unwrap();
         for p in path {
-            node = node.children().find(|c| c.tag_name().name() == *p).unwrap();
+            node = node.child(p).unwrap();
         }
         element_to_json(&node)
+    }
+
+    #[test]
+    fn json_escaping_matches_serde_json() {
+        for s in [
+            "plain",
+            "q\"uote",
+            "back\\slash",
+            "nl\n cr\r tab\t",
+            "\u{1}\u{1f}\u{8}\u{c}",
+            "é日本😀",
+            "",
+        ] {
+            let mut out = String::new();
+            push_str(&mut out, s);
+            let back: String = serde_json::from_str(&out).unwrap();
+            assert_eq!(back, s);
+            assert_eq!(out, serde_json::to_string(s).unwrap());
+        }
     }
 
     #[test]
@@ -176,10 +199,10 @@ mod tests {
 
     #[test]
     fn user_data_namespace_is_an_attribute() {
-        let xml = r#"<Event xmlns="e"><UserData><EventXML xmlns="Event_NS"><Param1>a</Param1><Param1>b</Param1><Other/></EventXML></UserData></Event>"#;
+        let xml = r#"<Event xmlns="e"><UserData><EventXML xmlns:auto-ns2="http://schemas.microsoft.com/win/2004/08/events" xmlns="Event_NS"><Param1>a</Param1><Param1>b</Param1><Other/></EventXML></UserData></Event>"#;
         assert_eq!(
             conv(xml, &["UserData"]),
-            r#"{"UserData":{"EventXML":{"@xmlns":"Event_NS","Param1":["a","b"],"Other":null}}}"#
+            r#"{"UserData":{"EventXML":{"@xmlns:auto-ns2":"http://schemas.microsoft.com/win/2004/08/events","@xmlns":"Event_NS","Param1":["a","b"],"Other":null}}}"#
         );
     }
 }

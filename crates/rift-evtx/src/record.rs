@@ -3,11 +3,10 @@
 use std::sync::Arc;
 
 use jiff::Timestamp;
-use roxmltree::{Document, Node};
 
 use crate::maps::{MapSet, MappedFields};
 use crate::payload::element_to_json;
-use crate::xpath::{attribute, string_value};
+use crate::xml::{Doc, NodeRef};
 
 /// One named value of the event's `EventData` (or a leaf of its `UserData`).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -158,53 +157,56 @@ impl EventRecord {
     }
 
     /// Fills the record from its event XML and applies the matching map.
-    pub(crate) fn fill_from_xml(&mut self, doc: &Document<'_>, maps: &MapSet) {
-        let event = doc.root_element();
-        let system = child(&event, "System");
-        if let Some(sys) = system {
-            if let Some(p) = child(&sys, "Provider") {
-                self.provider = attribute(&p, "Name")
+    pub(crate) fn fill_from_xml(&mut self, doc: &Doc<'_>, maps: &MapSet, fields: bool) {
+        let Some(event) = doc.root_element() else {
+            return;
+        };
+        if let Some(sys) = event.child("System") {
+            if let Some(p) = sys.child("Provider") {
+                self.provider = p
+                    .attribute("Name")
                     .filter(|n| !n.is_empty())
-                    .or_else(|| attribute(&p, "EventSourceName"))
+                    .or_else(|| p.attribute("EventSourceName"))
                     .unwrap_or_default()
                     .to_owned();
-                self.provider_guid = attribute(&p, "Guid").map(str::to_owned);
+                self.provider_guid = p.attribute("Guid").map(str::to_owned);
             }
-            if let Some(e) = child(&sys, "EventID") {
-                self.event_id = num(&string_value(&e));
-                self.qualifiers = attribute(&e, "Qualifiers").and_then(num);
+            if let Some(e) = sys.child("EventID") {
+                self.event_id = num(&e.string_value());
+                self.qualifiers = e.attribute("Qualifiers").and_then(num);
             }
             self.version = child_text(&sys, "Version").and_then(|v| num(&v));
             self.level = child_text(&sys, "Level").and_then(|v| num(&v));
             self.task = child_text(&sys, "Task").and_then(|v| num(&v));
             self.opcode = child_text(&sys, "Opcode").and_then(|v| num(&v));
             self.keywords = child_text(&sys, "Keywords").and_then(|v| hex_or_dec(&v));
-            if let Some(t) = child(&sys, "TimeCreated") {
-                self.time_created = attribute(&t, "SystemTime").and_then(parse_time);
+            if let Some(t) = sys.child("TimeCreated") {
+                self.time_created = t.attribute("SystemTime").and_then(parse_time);
             }
             self.event_record_id = child_text(&sys, "EventRecordID").and_then(|v| num(&v));
-            if let Some(c) = child(&sys, "Correlation") {
-                self.activity_id = attribute(&c, "ActivityID").map(str::to_owned);
+            if let Some(c) = sys.child("Correlation") {
+                self.activity_id = c.attribute("ActivityID").map(str::to_owned);
             }
-            if let Some(x) = child(&sys, "Execution") {
-                self.process_id = attribute(&x, "ProcessID").and_then(num);
-                self.thread_id = attribute(&x, "ThreadID").and_then(num);
+            if let Some(x) = sys.child("Execution") {
+                self.process_id = x.attribute("ProcessID").and_then(num);
+                self.thread_id = x.attribute("ThreadID").and_then(num);
             }
             self.channel = child_text(&sys, "Channel").unwrap_or_default();
             self.computer = child_text(&sys, "Computer").unwrap_or_default();
-            if let Some(s) = child(&sys, "Security") {
-                self.user_id = attribute(&s, "UserID").map(str::to_owned);
+            if let Some(s) = sys.child("Security") {
+                self.user_id = s.attribute("UserID").map(str::to_owned);
             }
         }
         // The payload is the first element after System: EventData,
         // UserData (or, rarely, ProcessingErrorData / BinaryEventData).
         let payload = event
-            .children()
-            .filter(|c| c.is_element())
-            .find(|c| !matches!(c.tag_name().name(), "System" | "RenderingInfo"));
+            .elements()
+            .find(|c| !matches!(c.name(), "System" | "RenderingInfo"));
         if let Some(p) = payload {
             self.payload = element_to_json(&p);
-            collect_fields(&p, &mut self.event_data);
+            if fields {
+                collect_fields(&p, &mut self.event_data, 0);
+            }
         }
         if let Some(id) = self.event_id {
             if let Some(map) = maps.find(id, &self.channel, &self.provider) {
@@ -214,13 +216,8 @@ impl EventRecord {
     }
 }
 
-fn child<'a, 'i>(node: &Node<'a, 'i>, name: &str) -> Option<Node<'a, 'i>> {
-    node.children()
-        .find(|c| c.is_element() && c.tag_name().name() == name)
-}
-
-fn child_text(node: &Node<'_, '_>, name: &str) -> Option<String> {
-    child(node, name).map(|c| string_value(&c))
+fn child_text(node: &NodeRef<'_, '_>, name: &str) -> Option<String> {
+    node.child(name).map(|c| c.string_value())
 }
 
 fn num<T: std::str::FromStr>(s: &str) -> Option<T> {
@@ -242,23 +239,23 @@ pub(crate) fn parse_time(s: &str) -> Option<Timestamp> {
 
 /// Named values of the payload: `Data` elements of `EventData` (named by
 /// `@Name`), else leaf elements of `UserData` (named by their tag).
-fn collect_fields(payload: &Node<'_, '_>, out: &mut Vec<DataField>) {
-    for d in payload.descendants().skip(1) {
-        if !d.is_element() {
+fn collect_fields(node: &NodeRef<'_, '_>, out: &mut Vec<DataField>, depth: usize) {
+    if depth > 64 {
+        return;
+    }
+    for d in node.elements() {
+        if d.elements().next().is_some() {
+            collect_fields(&d, out, depth + 1);
             continue;
         }
-        let is_leaf = !d.children().any(|c| c.is_element());
-        if !is_leaf {
-            continue;
-        }
-        let name = if d.tag_name().name() == "Data" {
-            attribute(&d, "Name").unwrap_or_default().to_owned()
+        let name = if d.name() == "Data" {
+            d.attribute("Name").unwrap_or_default().to_owned()
         } else {
-            d.tag_name().name().to_owned()
+            d.name().to_owned()
         };
         out.push(DataField {
             name,
-            value: string_value(&d),
+            value: d.string_value(),
         });
     }
 }
@@ -270,9 +267,9 @@ mod tests {
     #[test]
     fn system_fields() {
         let xml = r#"<Event xmlns="http://schemas.microsoft.com/win/2004/08/events/event"><System><Provider Name="Microsoft-Windows-Security-Auditing" Guid="{54849625-5478-4994-a5ba-3e3b0328c30d}"/><EventID Qualifiers="16384">4624</EventID><Version>2</Version><Level>0</Level><Task>12544</Task><Opcode>0</Opcode><Keywords>0x8020000000000000</Keywords><TimeCreated SystemTime="2016-07-08T18:12:51.6816408Z"/><EventRecordID>2</EventRecordID><Correlation ActivityID="{a}"/><Execution ProcessID="456" ThreadID="460"/><Channel>Security</Channel><Computer>PC</Computer><Security UserID="S-1-5-18"/></System><EventData><Data Name="SubjectUserSid">S-1-0-0</Data><Data>x</Data></EventData></Event>"#;
-        let doc = Document::parse(xml).unwrap();
+        let doc = Doc::parse(xml);
         let mut r = EventRecord::bare(Arc::from("s"), 2, None);
-        r.fill_from_xml(&doc, &MapSet::new());
+        r.fill_from_xml(&doc, &MapSet::new(), true);
         assert_eq!(r.event_id, Some(4624));
         assert_eq!(r.qualifiers, Some(16384));
         assert_eq!(r.level_text(), "LogAlways");

@@ -22,7 +22,7 @@
 //! (`evtx/Maps/!Channel-Name_Provider-Name_EventID.guide`) for the forms in
 //! use.
 
-use roxmltree::{Document, Node};
+use crate::xml::{Doc, NodeRef};
 
 /// Separator between the values of several matched nodes (EvtxECmd's).
 pub const MULTI_VALUE_SEPARATOR: &str = ", ";
@@ -205,6 +205,11 @@ impl XPath {
                     return Err(format!("unexpected `{rest}` in {trimmed}"));
                 }
             }
+            if predicates.len() > MAX_PREDICATES {
+                return Err(format!(
+                    "more than {MAX_PREDICATES} predicates on one step: {trimmed}"
+                ));
+            }
             steps.push(Step { name, predicates });
         }
         if steps.is_empty() {
@@ -215,48 +220,78 @@ impl XPath {
 
     /// Evaluates against an event document. `None` when nothing matches;
     /// several matches are joined with [`MULTI_VALUE_SEPARATOR`].
-    pub fn evaluate(&self, doc: &Document<'_>) -> Option<String> {
-        let mut current: Vec<Node<'_, '_>> = vec![doc.root()];
-        for step in &self.steps {
-            let mut next = Vec::new();
-            for parent in &current {
-                let mut matched: Vec<Node<'_, '_>> = parent
-                    .children()
-                    .filter(|c| c.is_element() && step.name.matches(c))
-                    .collect();
-                for p in &step.predicates {
-                    matched = apply(p, matched);
+    pub fn evaluate(&self, doc: &Doc<'_>) -> Option<String> {
+        let mut out = String::new();
+        let mut found = 0usize;
+        self.walk(doc.root(), 0, &mut out, &mut found);
+        (found > 0).then_some(out)
+    }
+
+    /// Depth-first over the matches of step `i` under `parent`, in
+    /// document order, appending final values to `out` (no intermediate
+    /// node sets: this runs for every map value of every record).
+    fn walk(&self, parent: NodeRef<'_, '_>, i: usize, out: &mut String, found: &mut usize) {
+        let Some(step) = self.steps.get(i) else {
+            let before = out.len();
+            if *found > 0 {
+                out.push_str(MULTI_VALUE_SEPARATOR);
+            }
+            let hit = match &self.last {
+                Last::Elements => {
+                    parent.push_string_value(out);
+                    true
                 }
-                next.extend(matched);
+                Last::Attribute(name) => parent.attribute(name).map(|v| out.push_str(v)).is_some(),
+                Last::Text => {
+                    for t in parent.children().filter_map(|c| c.text()) {
+                        out.push_str(t);
+                    }
+                    true
+                }
+            };
+            if hit {
+                *found += 1;
+            } else {
+                out.truncate(before);
             }
-            if next.is_empty() {
-                return None;
-            }
-            current = next;
-        }
-        let values: Vec<String> = match &self.last {
-            Last::Elements => current.iter().map(string_value).collect(),
-            Last::Attribute(name) => current
-                .iter()
-                .filter_map(|n| attribute(n, name).map(str::to_owned))
-                .collect(),
-            Last::Text => current
-                .iter()
-                .map(|n| {
-                    n.children()
-                        .filter(|c| c.is_text())
-                        .filter_map(|c| c.text())
-                        .collect::<String>()
-                })
-                .collect(),
+            return;
         };
-        match values.len() {
-            0 => None,
-            1 => values.into_iter().next(),
-            _ => Some(values.join(MULTI_VALUE_SEPARATOR)),
+        // Position predicates count the candidates that passed the
+        // predicates before them, per parent (XPath proximity positions).
+        let mut passed = [0usize; MAX_PREDICATES];
+        for c in parent.elements() {
+            if !step.name.matches(&c) {
+                continue;
+            }
+            let mut ok = true;
+            for (k, p) in step.predicates.iter().enumerate() {
+                // How many candidates reached this predicate before `c`.
+                let reached = passed.get(k).copied().unwrap_or(0);
+                if let Some(n) = passed.get_mut(k) {
+                    *n += 1;
+                }
+                let hit = match p {
+                    Predicate::Position(n) => reached + 1 == *n,
+                    Predicate::AttrEquals(name, value) => c.attribute(name) == Some(value.as_str()),
+                    Predicate::HasAttr(name) => c.attribute(name).is_some(),
+                    Predicate::ChildEquals(child, value) => c
+                        .elements()
+                        .any(|g| g.name() == child && g.string_value() == *value),
+                };
+                if !hit {
+                    ok = false;
+                    break;
+                }
+            }
+            if ok {
+                self.walk(c, i + 1, out, found);
+            }
         }
     }
 }
+
+/// Predicates allowed on one step.
+const MAX_PREDICATES: usize = 4;
 
 fn find_close(s: &str) -> Option<usize> {
     let mut quote: Option<char> = None;
@@ -273,53 +308,11 @@ fn find_close(s: &str) -> Option<usize> {
 }
 
 impl NameTest {
-    fn matches(&self, node: &Node<'_, '_>) -> bool {
+    fn matches(&self, node: &NodeRef<'_, '_>) -> bool {
         match self {
             NameTest::Any => true,
-            NameTest::Local(n) => node.tag_name().name() == n,
+            NameTest::Local(n) => node.name() == n,
         }
-    }
-}
-
-/// An attribute by local name, whatever its namespace.
-pub(crate) fn attribute<'a>(node: &Node<'a, '_>, name: &str) -> Option<&'a str> {
-    node.attributes()
-        .find(|a| a.name() == name)
-        .map(|a| a.value())
-}
-
-/// XPath string-value: all descendant text, in document order.
-pub(crate) fn string_value(node: &Node<'_, '_>) -> String {
-    let mut out = String::new();
-    for d in node.descendants() {
-        if d.is_text() {
-            if let Some(t) = d.text() {
-                out.push_str(t);
-            }
-        }
-    }
-    out
-}
-
-fn apply<'a, 'i>(p: &Predicate, nodes: Vec<Node<'a, 'i>>) -> Vec<Node<'a, 'i>> {
-    match p {
-        Predicate::Position(n) => nodes.into_iter().nth(n - 1).into_iter().collect(),
-        Predicate::AttrEquals(name, value) => nodes
-            .into_iter()
-            .filter(|n| attribute(n, name) == Some(value.as_str()))
-            .collect(),
-        Predicate::HasAttr(name) => nodes
-            .into_iter()
-            .filter(|n| attribute(n, name).is_some())
-            .collect(),
-        Predicate::ChildEquals(child, value) => nodes
-            .into_iter()
-            .filter(|n| {
-                n.children().any(|c| {
-                    c.is_element() && c.tag_name().name() == child && string_value(&c) == *value
-                })
-            })
-            .collect(),
     }
 }
 
@@ -330,7 +323,7 @@ mod tests {
     const XML: &str = r#"<Event xmlns="http://schemas.microsoft.com/win/2004/08/events/event"><System><Provider Name="P"/><EventID>4624</EventID><Correlation ActivityID="{A}"/></System><EventData><Data Name="SubjectUserName">adam</Data><Data Name="LogonType">10</Data><Data Name="Empty"></Data></EventData><UserData><EventXML xmlns="x"><Param1>one</Param1><Param2>t<b>w</b>o</Param2></EventXML></UserData></Event>"#;
 
     fn eval(p: &str) -> Option<String> {
-        let doc = Document::parse(XML).unwrap();
+        let doc = Doc::parse(XML);
         XPath::parse(p).unwrap().evaluate(&doc)
     }
 
@@ -354,6 +347,26 @@ mod tests {
     #[test]
     fn bare_step_joins_all_matches() {
         assert_eq!(eval("/Event/EventData/Data").as_deref(), Some("adam, 10, "));
+    }
+
+    #[test]
+    fn predicates_combine_in_order() {
+        // The second Data that has a Name attribute.
+        assert_eq!(
+            eval("/Event/EventData/Data[@Name][2]").as_deref(),
+            Some("10")
+        );
+        assert_eq!(
+            eval(r#"/Event/EventData/Data[@Name="LogonType"][1]"#).as_deref(),
+            Some("10")
+        );
+        assert_eq!(
+            eval(r#"/Event/EventData/Data[2][@Name="LogonType"]"#).as_deref(),
+            Some("10")
+        );
+        assert_eq!(eval(r#"/Event/EventData/Data[1][@Name="LogonType"]"#), None);
+        assert_eq!(eval("/Event/*/@ActivityID"), None);
+        assert_eq!(eval("/Event/System/*/@ActivityID").as_deref(), Some("{A}"));
     }
 
     #[test]

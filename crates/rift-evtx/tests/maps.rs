@@ -370,7 +370,7 @@ fn shipped_map_paths_hit_real_fields() {
         };
         for (prop, name, path) in m.values() {
             let hits = records.iter().any(|r| {
-                let doc = roxmltree::Document::parse(r.xml.as_deref().unwrap()).unwrap();
+                let doc = rift_evtx::xml::Doc::parse(r.xml.as_deref().unwrap());
                 path.evaluate(&doc).is_some()
             });
             let field_optional = optional
