@@ -161,8 +161,14 @@ fn missing_second_segment_is_named() {
         }
         other => panic!("{other}"),
     }
-    // The whole set opens.
+    // The whole set opens, also when a copy changed the case of a name.
     assert!(open_path(&first).is_ok());
+    std::fs::rename(dir.path().join("set.E02"), dir.path().join("set.e02")).unwrap();
+    let found = rift_ewf::discover_segments(&first).unwrap();
+    assert!(found.contains(&dir.path().join("set.e02")), "{found:?}");
+    assert!(found.contains(&dir.path().join("set.E03")), "{found:?}");
+    assert!(open_path(&first).is_ok());
+    std::fs::rename(dir.path().join("set.e02"), dir.path().join("set.E02")).unwrap();
     // Segments given out of order are refused with both numbers.
     let e02 = std::fs::read(dir.path().join("set.E02")).unwrap();
     let e01 = std::fs::read(&first).unwrap();

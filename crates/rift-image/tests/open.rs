@@ -120,3 +120,21 @@ fn qcow2_fixtures_match_qemu_img() {
         }
     }
 }
+
+#[test]
+fn missing_ewf_segment_names_the_file() {
+    let dir = TempDir::new("rift-image-missing");
+    let p = dir.path().join("Case.E01");
+    fs::copy(fixture("ewf/plaso_image-split.E01"), &p).unwrap();
+    let e = open(&p).unwrap_err();
+    match &e {
+        rift_image::Error::MissingSegment {
+            number, expected, ..
+        } => {
+            assert_eq!(*number, 2);
+            assert_eq!(expected, &dir.path().join("Case.E02"));
+        }
+        other => panic!("{other}"),
+    }
+    assert!(e.to_string().contains("Case.E02"), "{e}");
+}
