@@ -134,3 +134,46 @@ fn plugins_on_a_folder_of_exports() {
     assert!(ua.lines().all(|l| l.contains("\"hive_user\":\"bob\"")));
     assert!(out.join("shellbags.csv").exists() && out.join("registry_timeline.csv").exists());
 }
+
+#[test]
+fn plugins_on_the_scenario_image() {
+    let dir = rift_testutil::TempDir::new("reg-image");
+    let out = dir.path().join("out");
+    let img = rift_testutil::fixture("scenario/public/disk.E01");
+    let o = rift()
+        .args(["reg", "plugins"])
+        .arg(&img)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let truth: serde_json::Value =
+        serde_json::from_slice(&rift_testutil::fixture_bytes("scenario/public/truth.json"))
+            .unwrap();
+    let s: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(
+        s["machine"]["computer_name"]["name"],
+        truth["computer_name"]
+    );
+    assert_eq!(
+        s["machine"]["time_zone"]["key_name"],
+        truth["timezone"]["TimeZoneKeyName"]
+    );
+    // The dirty user hive (office) was replayed from its logs in the image.
+    let hives = s["hives"].as_array().unwrap();
+    let office = hives
+        .iter()
+        .find(|h| {
+            h["hive"]
+                .as_str()
+                .unwrap()
+                .ends_with("Users\\office\\NTUSER.DAT")
+        })
+        .unwrap();
+    assert!(office["replay"]["applied"].as_u64().unwrap() > 0);
+    assert_eq!(office["user"], "office");
+    let bam = std::fs::read_to_string(out.join("bam.jsonl")).unwrap();
+    assert!(bam.contains("svhost32.exe"));
+}
