@@ -40,9 +40,9 @@ for i in $(seq "$reps"); do
 done
 
 median() { sort -n "$tmp/$1" | awk '{ w[NR] = $1; r = ($2 > r ? $2 : r) } END { print w[int((NR + 1) / 2)], r }'; }
-read -r t_ewf rss_ewf < <(median ewfverify)
+read -r t_ewfverify rss_ewfverify < <(median ewfverify)
 read -r t_rift rss_rift < <(median rift)
-read -r t_md5 rss_md5 < <(median md5sum)
+read -r t_md5sum rss_md5sum < <(median md5sum)
 
 # Same answer from both tools.
 md5_rift="$(awk '/^MD5/ { print $2 }' "$tmp/rift.out")"
@@ -54,9 +54,9 @@ e01_bytes=$(cat "$cache"/bench.E?? | wc -c)
 echo "input: $(( media >> 20 )) MiB media, E01 $(( e01_bytes >> 20 )) MiB in $(ls "$cache"/bench.E?? | wc -l) segments; $(nproc) cores; load $(cut -d' ' -f1-3 /proc/loadavg); median of $reps"
 printf '%-10s %8s %10s %12s\n' tool seconds MB/s peak_RSS_MiB
 for t in ewfverify rift md5sum; do
-  v="t_${t/-/_}"; r="rss_${t/-/_}"
+  v="t_$t"; r="rss_$t"
   printf '%-10s %8.2f %10.0f %12.1f\n' "$t" "${!v}" "$(echo "$media / ${!v} / 1000000" | bc -l)" "$(echo "${!r} / 1024" | bc -l)"
 done
-echo "rift vs ewfverify: $(echo "$t_ewf / $t_rift" | bc -l | xargs printf '%.2f')x faster (goal >= 2x)"
-echo "rift / md5sum(raw): $(echo "$t_rift / $t_md5" | bc -l | xargs printf '%.2f') (goal <= 1.25)"
+echo "rift vs ewfverify: $(echo "$t_ewfverify / $t_rift" | bc -l | xargs printf '%.2f')x faster (goal >= 2x)"
+echo "rift / md5sum(raw): $(echo "$t_rift / $t_md5sum" | bc -l | xargs printf '%.2f') (goal <= 1.25)"
 echo "rift peak RSS: $(( rss_rift / 1024 )) MiB (goal <= 256 MiB)"
