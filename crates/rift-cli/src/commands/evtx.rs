@@ -83,8 +83,12 @@ impl IdFilter {
                 Some((a, b)) => (a.trim(), b.trim()),
                 None => (part, part),
             };
-            let a: u32 = a.parse().with_context(|| format!("bad event ID `{part}`"))?;
-            let b: u32 = b.parse().with_context(|| format!("bad event ID `{part}`"))?;
+            let a: u32 = a
+                .parse()
+                .with_context(|| format!("bad event ID `{part}`"))?;
+            let b: u32 = b
+                .parse()
+                .with_context(|| format!("bad event ID `{part}`"))?;
             ranges.push((a.min(b), a.max(b)));
         }
         Ok(IdFilter { ranges, include })
@@ -104,7 +108,10 @@ impl IdFilter {
 /// One log to read.
 enum Source {
     Host(PathBuf),
-    Image { label: String, stream: rift_ntfs::NtfsStream },
+    Image {
+        label: String,
+        stream: rift_ntfs::NtfsStream,
+    },
 }
 
 impl Source {
@@ -219,7 +226,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
         (None, Some(e)) => IdFilter::parse(e, false)?,
         (None, None) => IdFilter::default(),
     };
-    let want_csv = args.csv.clone().or_else(|| args.json.is_none().then(|| PathBuf::from("-")));
+    let want_csv = args
+        .csv
+        .clone()
+        .or_else(|| args.json.is_none().then(|| PathBuf::from("-")));
     for p in want_csv.iter().chain(args.json.iter()) {
         if p.as_os_str() != "-" {
             common::ensure_outside(p, &args.input)?;
@@ -227,11 +237,17 @@ pub fn run(args: Args) -> Result<ExitCode> {
     }
     let mut out = Outputs {
         csv: match &want_csv {
-            Some(p) => Some(CsvWriter::new(common::create_output(&output_path(p, "EvtxECmd_Output.csv"))?)?),
+            Some(p) => Some(CsvWriter::new(common::create_output(&output_path(
+                p,
+                "EvtxECmd_Output.csv",
+            ))?)?),
             None => None,
         },
         json: match &args.json {
-            Some(p) => Some(common::create_output(&output_path(p, "EvtxECmd_Output.jsonl"))?),
+            Some(p) => Some(common::create_output(&output_path(
+                p,
+                "EvtxECmd_Output.jsonl",
+            ))?),
             None => None,
         },
         filter,
@@ -271,7 +287,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
                     .collect();
                 handles
                     .into_iter()
-                    .map(|h| h.join().unwrap_or_else(|_| Err(anyhow::anyhow!("parser thread panicked"))))
+                    .map(|h| {
+                        h.join()
+                            .unwrap_or_else(|_| Err(anyhow::anyhow!("parser thread panicked")))
+                    })
                     .collect()
             });
             for (s, res) in sources[i..j].iter().zip(batch) {
@@ -352,7 +371,11 @@ fn summarise(reports: &[FileReport], written: u64, failed: usize) {
         if r.errors() > 0 {
             extra.push(format!("{} errors", r.errors()));
         }
-        let extra = if extra.is_empty() { String::new() } else { format!(" ({})", extra.join(", ")) };
+        let extra = if extra.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", extra.join(", "))
+        };
         eprintln!("{}: {} records{extra}", r.source, r.total_records());
         let shown: Vec<_> = r
             .issues
@@ -370,7 +393,10 @@ fn summarise(reports: &[FileReport], written: u64, failed: usize) {
             })
             .collect();
         for i in shown.iter().take(10) {
-            let rec = i.record_number.map(|n| format!(" record {n}")).unwrap_or_default();
+            let rec = i
+                .record_number
+                .map(|n| format!(" record {n}"))
+                .unwrap_or_default();
             eprintln!("    {:?} at {:#x}{rec}: {}", i.kind, i.offset, i.message);
         }
         if shown.len() > 10 {
@@ -380,7 +406,11 @@ fn summarise(reports: &[FileReport], written: u64, failed: usize) {
     eprintln!(
         "rift: {} logs, {recs} records ({written} written), {errs} errors{}",
         reports.len(),
-        if failed > 0 { format!(", {failed} files unreadable") } else { String::new() }
+        if failed > 0 {
+            format!(", {failed} files unreadable")
+        } else {
+            String::new()
+        }
     );
 }
 
@@ -412,7 +442,10 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) {
         let p = e.path();
         if ft.is_dir() {
             walk(&p, out, depth + 1);
-        } else if ft.is_file() && p.extension().is_some_and(|x| x.eq_ignore_ascii_case("evtx")) {
+        } else if ft.is_file()
+            && p.extension()
+                .is_some_and(|x| x.eq_ignore_ascii_case("evtx"))
+        {
             out.push(p);
         }
     }
