@@ -12,6 +12,12 @@
 # The peers read one file per process, so they run in a shell loop; rift
 # reads the whole folder in one process and writes the full CSV.
 #
+# Measured here (2 cores, COPIES=40): prefetch 2520 files rift 0.57 s vs
+# sccainfo loop 6.46 s (11x; mostly the peer's per-process start-up);
+# lnk 680 files rift 0.04 s vs lnkinfo loop 1.59 s (38x); peak RSS rift
+# 8.3 MB (prefetch, whole folder) / 6.9 MB (lnk), sccainfo 4.3 MB, lnkinfo
+# 2.8 MB per file.
+#
 # Usage: bench/shell.sh   (needs hyperfine, /usr/bin/time, sccainfo, lnkinfo,
 #                          olecfexport)
 set -euo pipefail
@@ -38,7 +44,7 @@ done
 
 # LNK corpus.
 mkdir -p "$WORK/lnk" "$WORK/x"
-olecfexport -q -t "$WORK/x/auto" "$FIX/misc/1b4dd67f29cb1962.automaticDestinations-ms" >/dev/null
+olecfexport -t "$WORK/x/auto" "$FIX/misc/1b4dd67f29cb1962.automaticDestinations-ms" >/dev/null
 python3 - "$FIX/misc/5afe4de1b92fc382.customDestinations-ms" "$WORK/x" <<'PY'
 import sys
 data = open(sys.argv[1], "rb").read()
