@@ -23,6 +23,8 @@ pub enum ArtifactKind {
     FirefoxPlaces,
     /// Firefox (legacy) `downloads.sqlite`.
     FirefoxDownloads,
+    /// Internet Explorer / WinINet `index.dat` (history, cache, cookies).
+    IeIndex,
     /// SQLite side files (`-wal`, `-journal`) — read with their database.
     SqliteSide,
     /// A shell link.
@@ -191,6 +193,17 @@ pub fn classify(path: &str) -> Option<ArtifactKind> {
         if name == "downloads.sqlite" {
             return Some(ArtifactKind::FirefoxDownloads);
         }
+        if name == "index.dat"
+            && c.iter().any(|x| {
+                x == "history.ie5"
+                    || x == "content.ie5"
+                    || x == "history"
+                    || x == "cookies"
+                    || x == "iecompat"
+            })
+        {
+            return Some(ArtifactKind::IeIndex);
+        }
         if ["history", "places.sqlite", "downloads.sqlite"]
             .iter()
             .any(|db| name == format!("{db}-wal") || name == format!("{db}-journal"))
@@ -203,37 +216,6 @@ pub fn classify(path: &str) -> Option<ArtifactKind> {
 
 fn is_hive_log(name: &str) -> bool {
     name.ends_with(".log") || name.ends_with(".log1") || name.ends_with(".log2")
-}
-
-/// Browser name and profile label from a database path
-/// (`Users\u\AppData\Local\Google\Chrome\User Data\Default\History` →
-/// (`Chrome`, `Default`)).
-pub fn browser_of(path: &str) -> (String, String) {
-    let c = comps(path);
-    let has = |s: &str| c.iter().any(|x| x == s);
-    let browser = if has("edge") {
-        "Edge"
-    } else if has("brave-browser") {
-        "Brave"
-    } else if c.iter().any(|x| x.starts_with("opera")) {
-        "Opera"
-    } else if has("chromium") {
-        "Chromium"
-    } else if has("chrome") {
-        "Chrome"
-    } else if has("firefox") || has("mozilla") {
-        "Firefox"
-    } else {
-        "Unknown"
-    };
-    let orig: Vec<&str> = path.split(['\\', '/']).filter(|x| !x.is_empty()).collect();
-    let profile = orig
-        .len()
-        .checked_sub(2)
-        .and_then(|i| orig.get(i))
-        .copied()
-        .unwrap_or("");
-    (browser.to_string(), profile.to_string())
 }
 
 #[cfg(test)]
@@ -297,6 +279,11 @@ mod tests {
             ),
             ("Windows\\Tasks\\At1.job", Some(TaskJob)),
             ("Program Files\\App\\History", None),
+            (
+                "Users\\u\\AppData\\Local\\Microsoft\\Windows\\History\\History.IE5\\index.dat",
+                Some(IeIndex),
+            ),
+            ("Users\\u\\Desktop\\index.dat", None),
         ];
         for (p, want) in cases {
             assert_eq!(classify(p), want, "{p}");
@@ -304,19 +291,11 @@ mod tests {
     }
 
     #[test]
-    fn users_and_browsers() {
+    fn users() {
         assert_eq!(
             user_of("Users\\jane doe\\NTUSER.DAT").as_deref(),
             Some("jane doe")
         );
         assert_eq!(user_of("Windows\\x"), None);
-        assert_eq!(
-            browser_of("Users\\u\\AppData\\Local\\Microsoft\\Edge\\User Data\\Profile 1\\History"),
-            ("Edge".into(), "Profile 1".into())
-        );
-        assert_eq!(
-            browser_of("Users\\u\\AppData\\Local\\Google\\Chrome\\User Data\\Default\\History").0,
-            "Chrome"
-        );
     }
 }

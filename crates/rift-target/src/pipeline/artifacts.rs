@@ -16,7 +16,7 @@ use rift_timeline::{
 use super::ntfs::Candidate;
 use super::writer::{Batcher, SourceKey, Writer};
 use super::{Reporter, VolumeCtx};
-use crate::artifacts::{ArtifactKind, HiveKind, browser_of, user_of};
+use crate::artifacts::{ArtifactKind, HiveKind, user_of};
 
 /// Largest artifact file read into memory (hives and event logs are far
 /// smaller; a bigger file is damaged or not what its name says).
@@ -74,7 +74,8 @@ pub fn parse_all<'s>(
                 ArtifactKind::Prefetch => prefetch(ctx, c, &w, rep),
                 ArtifactKind::ChromiumHistory
                 | ArtifactKind::FirefoxPlaces
-                | ArtifactKind::FirefoxDownloads => browser(ctx, c, &side, &w, rep),
+                | ArtifactKind::FirefoxDownloads
+                | ArtifactKind::IeIndex => browser(ctx, c, &side, &w, rep),
                 ArtifactKind::Lnk => lnk(ctx, c, &w, rep),
                 ArtifactKind::JumplistAuto | ArtifactKind::JumplistCustom => {
                     jumplist(ctx, c, &w, rep)
@@ -648,14 +649,18 @@ fn browser(
     let Some(bytes) = read(ctx, c, rep) else {
         return;
     };
-    if !rift_browser::is_sqlite(&bytes) {
+    if c.kind != ArtifactKind::IeIndex && !rift_browser::is_sqlite(&bytes) {
         return; // a file called History that is not a database
     }
-    let wal = side("-wal");
-    let journal = side("-journal");
-    let (bname, profile) = browser_of(&c.rel_path);
-    let user = user_of(&c.rel_path);
+    let (wal, journal) = if c.kind == ArtifactKind::IeIndex {
+        (None, None)
+    } else {
+        (side("-wal"), side("-journal"))
+    };
     let origin = rift_browser::Origin::from_path(&full(ctx, &c.rel_path));
+    let bname = origin.browser.name().to_string();
+    let profile = origin.profile.clone();
+    let user = origin.user.clone().or_else(|| user_of(&c.rel_path));
     let parsed =
         match rift_browser::parse_database(&bytes, wal.as_deref(), journal.as_deref(), &origin) {
             Ok(p) => p,
@@ -768,6 +773,41 @@ fn browser(
         rift_browser::Parsed::FirefoxDownloads { downloads: ds, .. } => {
             for d in ds {
                 downloads.push(firefox_download(d, &b, &p, &user, rt));
+            }
+        }
+        rift_browser::Parsed::IeCache(cache) => {
+            for r in &cache.records {
+                // History containers name visits `Visited: user@url`;
+                // cache records are plain URLs of fetched files.
+                let Some(url) = r
+                    .location
+                    .split_once('@')
+                    .map(|(_, u)| u)
+                    .or(Some(r.location.as_str()))
+                else {
+                    continue;
+                };
+                if r.kind != rift_browser::ie::IeRecordKind::Url || url.is_empty() {
+                    continue;
+                }
+                visits.push(BrowserVisitRow {
+                    source_id: None,
+                    browser: b.clone(),
+                    profile: p.clone(),
+                    user: user.clone(),
+                    url: Some(url.to_string()),
+                    time: rt(&r.primary_time),
+                    visit_count: r.hits.map(i64::from),
+                    transition_text: Some(
+                        if r.allocated {
+                            "index.dat"
+                        } else {
+                            "index.dat (recovered)"
+                        }
+                        .into(),
+                    ),
+                    ..Default::default()
+                });
             }
         }
         _ => {}

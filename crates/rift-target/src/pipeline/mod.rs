@@ -166,7 +166,15 @@ pub fn analyze(
 
     let verified = std::thread::scope(|ts| {
         // Image verification runs beside the parsers, on its own thread.
-        let vh = opts.verify.then(|| {
+        // Only a container that stores hashes (EWF) can be verified; hashing
+        // a raw or VM disk here would cost a full read (64 GiB of zeros for
+        // a sparse qcow2) for nothing to compare with — `rift verify` does it
+        // on request.
+        let stored = ev.image.info.stored_md5.is_some() || ev.image.info.stored_sha1.is_some();
+        if opts.verify && !stored {
+            rep.note("image stores no hash: nothing to verify (run `rift verify` to compute one)");
+        }
+        let vh = (opts.verify && stored).then(|| {
             let wv = w.clone();
             let rep = &rep;
             ts.spawn(move || verify(ev, &wv, rep))
@@ -331,6 +339,8 @@ fn case_info(ev: &Evidence, opts: &Options, w: &writer::Writer) {
     }
     if !opts.verify {
         kv.push(("image.verified".into(), "not checked".into()));
+    } else if img.info.stored_md5.is_none() && img.info.stored_sha1.is_none() {
+        kv.push(("image.verified".into(), "no stored hash".into()));
     }
     w.with_db(move |db| {
         for (k, v) in &kv {
