@@ -67,9 +67,10 @@ enum Command {
     Report(commands::report::Args),
 }
 
-fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let result = match cli.command {
+/// Runs one parsed subcommand (also used by `analyze` to produce the
+/// per-artifact CSVs of a case with the same code as the subcommands).
+fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
+    match command {
         Command::Info(a) => commands::info::run(a),
         Command::Verify(a) => commands::verify::run(a),
         Command::Convert(a) => commands::convert::run(a),
@@ -90,8 +91,12 @@ fn main() -> ExitCode {
         Command::Browser(a) => commands::browser::run(a),
         Command::Analyze(a) => commands::analyze::run(a),
         Command::Report(a) => commands::report::run(a),
-    };
-    match result {
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match dispatch(cli.command) {
         Ok(code) => code,
         Err(err) => {
             // A closed pipe (`rift cat … | head`) is not an error.

@@ -108,7 +108,7 @@ impl Reporter for CliReporter {
             return;
         }
         let Some(m) = &self.multi else {
-            eprintln!("rift: {stage}: started");
+            eprintln!("rift: {stage} — started");
             return;
         };
         let bar = match total {
@@ -116,7 +116,9 @@ impl Reporter for CliReporter {
             None => indicatif::ProgressBar::new_spinner(),
         };
         let tmpl = match (unit, total) {
-            ("bytes", Some(_)) => "{prefix:>16} [{bar:28}] {bytes}/{total_bytes} {bytes_per_sec} {msg}",
+            ("bytes", Some(_)) => {
+                "{prefix:>16} [{bar:28}] {bytes}/{total_bytes} {bytes_per_sec} {msg}"
+            }
             (_, Some(_)) => "{prefix:>16} [{bar:28}] {pos}/{len} {per_sec} {msg}",
             _ => "{prefix:>16} {spinner} {msg}",
         };
@@ -145,12 +147,19 @@ impl Reporter for CliReporter {
         if self.quiet {
             return;
         }
-        let started = self.bars.lock().ok().and_then(|mut b| b.remove(stage)).map(|(bar, t)| {
-            bar.finish_and_clear();
-            t
-        });
-        let secs = started.map(|t| format!(" ({:.1} s)", t.elapsed().as_secs_f64())).unwrap_or_default();
-        self.println(&format!("rift: {stage}: {summary}{secs}"));
+        let started = self
+            .bars
+            .lock()
+            .ok()
+            .and_then(|mut b| b.remove(stage))
+            .map(|(bar, t)| {
+                bar.finish_and_clear();
+                t
+            });
+        let secs = started
+            .map(|t| format!(" ({:.1} s)", t.elapsed().as_secs_f64()))
+            .unwrap_or_default();
+        self.println(&format!("rift: {stage} — {summary}{secs}"));
     }
 
     fn warn(&self, msg: &str) {
@@ -164,11 +173,101 @@ impl Reporter for CliReporter {
     }
 }
 
+/// The per-artifact CSVs in the EZ-tool layouts that the pipeline does not
+/// write itself (it writes `$J`, EVTX, RECmd batch and AppCompatCache while
+/// parsing): produced by the same code as the subcommands, on the image.
+fn ez_csvs(args: &Args, rep: &CliReporter) {
+    let img = args.image.to_string_lossy().to_string();
+    let csv = args.case.join("csv");
+    let p = |name: &str| csv.join(name).to_string_lossy().to_string();
+    let tz = args.tz.label().to_string();
+    let jobs: Vec<(&str, Vec<String>)> = vec![
+        (
+            "MFTECmd $MFT",
+            vec![
+                "mft".into(),
+                img.clone(),
+                "--csv".into(),
+                p("C_MFTECmd_$MFT.csv"),
+            ],
+        ),
+        (
+            "PECmd",
+            vec![
+                "prefetch".into(),
+                img.clone(),
+                "--csv".into(),
+                p("PECmd.csv"),
+                "--timeline".into(),
+                p("PECmd_Timeline.csv"),
+            ],
+        ),
+        (
+            "LECmd",
+            vec!["lnk".into(), img.clone(), "--csv".into(), p("LECmd.csv")],
+        ),
+        (
+            "JLECmd",
+            vec![
+                "jumplist".into(),
+                img.clone(),
+                "--csv".into(),
+                p("JLECmd_Automatic.csv"),
+                "--custom-csv".into(),
+                p("JLECmd_Custom.csv"),
+            ],
+        ),
+        (
+            "RBCmd",
+            vec![
+                "recyclebin".into(),
+                img.clone(),
+                "--csv".into(),
+                p("RBCmd.csv"),
+            ],
+        ),
+        (
+            "browsers",
+            vec![
+                "browser".into(),
+                img.clone(),
+                "--csv".into(),
+                p("Browser_History.csv"),
+                "--tz".into(),
+                tz,
+            ],
+        ),
+    ];
+    if !args.quiet {
+        rep.stage_start("EZ CSVs", Some(jobs.len() as u64), "files");
+    }
+    for (i, (label, argv)) in jobs.into_iter().enumerate() {
+        let parsed = <crate::Cli as clap::Parser>::try_parse_from(
+            std::iter::once("rift".to_string()).chain(argv),
+        );
+        let res = match parsed {
+            Ok(cli) => crate::dispatch(cli.command),
+            Err(e) => Err(anyhow::anyhow!("{e}")),
+        };
+        if let Err(e) = res {
+            rep.warn(&format!("csv/{label}: {e:#}"));
+        }
+        rep.stage_progress("EZ CSVs", i as u64 + 1);
+    }
+    if !args.quiet {
+        rep.stage_end(
+            "EZ CSVs",
+            "MFTECmd, PECmd, LECmd, JLECmd, RBCmd, browser history",
+        );
+    }
+}
+
 /// Runs the subcommand.
 pub fn run(args: Args) -> Result<ExitCode> {
     prepare_case_dir(&args.case, args.force)?;
     let started = Instant::now();
-    let ev = common::Evidence::open(&args.image).with_context(|| format!("opening {}", args.image.display()))?;
+    let ev = common::Evidence::open(&args.image)
+        .with_context(|| format!("opening {}", args.image.display()))?;
     let rep = CliReporter::new(args.quiet);
     if !args.quiet {
         rep.println(&format!(
@@ -187,6 +286,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         tz: args.tz.clone(),
     };
     let sum = pipeline::analyze(&ev, &args.case, &opts, &rep)?;
+    ez_csvs(&args, &rep);
     drop(rep);
 
     let f = &sum.findings;
@@ -210,7 +310,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
     println!("timeline: {} events", sum.timeline_events);
     println!("{}", rift_triage::report::text(f, &args.tz).trim_end());
     if !sum.warnings.is_empty() {
-        println!("warnings: {} (see stderr / sources.note / parse_errors)", sum.warnings.len());
+        println!(
+            "warnings: {} (see stderr / sources.note / parse_errors)",
+            sum.warnings.len()
+        );
     }
     println!("done in {:.1} s", started.elapsed().as_secs_f64());
     Ok(if sum.verified == Some(false) {
