@@ -146,61 +146,128 @@ fn to_io(e: csv::Error) -> io::Error {
     }
 }
 
-/// One record as a JSON object: the CSV's column names (with typed
-/// numbers and booleans, `TimeCreated` in ISO 8601 UTC), `Payload` as the
-/// JSON object itself, plus `FileOffset`, `Recovered`, `Hidden`,
-/// `LevelValue`, `Task`, `Opcode`, `ProviderGuid`, `ActivityId`,
-/// `TimeWritten` and `Xml` (when kept).
-pub fn json_value(r: &EventRecord) -> serde_json::Value {
-    use serde_json::{Value, json};
+/// One record as a JSON object (one line, no newline): the CSV's column
+/// names (with typed numbers and booleans, `TimeCreated` in ISO 8601 UTC),
+/// `Payload` as the JSON object itself, plus `FileOffset`, `Recovered`,
+/// `Hidden`, `LevelValue`, `Task`, `Opcode`, `ProviderGuid`, `ActivityId`,
+/// `TimeWritten` and `Xml` (when kept). Empty text is `null`.
+pub fn json_line(r: &EventRecord) -> String {
     let m = &r.mapped;
-    let s = |x: &str| {
-        if x.is_empty() {
-            Value::Null
-        } else {
-            Value::String(x.to_owned())
+    let mut j = JsonObj::new(512 + r.payload.len());
+    j.num("RecordNumber", Some(r.record_number));
+    j.num("EventRecordId", r.event_record_id);
+    j.str(
+        "TimeCreated",
+        &r.time().map(format_iso7).unwrap_or_default(),
+    );
+    j.str(
+        "TimeWritten",
+        &r.written.map(format_iso7).unwrap_or_default(),
+    );
+    j.num("EventId", r.event_id.map(u64::from));
+    j.str("Level", &r.level_text());
+    j.num("LevelValue", r.level.map(u64::from));
+    j.str("Provider", &r.provider);
+    j.str(
+        "ProviderGuid",
+        r.provider_guid.as_deref().unwrap_or_default(),
+    );
+    j.str("Channel", &r.channel);
+    j.num("ProcessId", r.process_id.map(u64::from));
+    j.num("ThreadId", r.thread_id.map(u64::from));
+    j.str("Computer", &r.computer);
+    j.num("ChunkNumber", Some(r.chunk_number));
+    j.num("FileOffset", Some(r.file_offset));
+    j.str("UserId", r.user_id.as_deref().unwrap_or_default());
+    j.str("ActivityId", r.activity_id.as_deref().unwrap_or_default());
+    j.num("Task", r.task.map(u64::from));
+    j.num("Opcode", r.opcode.map(u64::from));
+    j.str("MapDescription", &m.map_description);
+    j.str("UserName", &m.user_name);
+    j.str("RemoteHost", &m.remote_host);
+    for (i, p) in m.payload_data.iter().enumerate() {
+        j.str(PAYLOAD_KEYS.get(i).copied().unwrap_or("PayloadData"), p);
+    }
+    j.str("ExecutableInfo", &m.executable_info);
+    j.bool("HiddenRecord", r.hidden || r.recovered);
+    j.bool("Hidden", r.hidden);
+    j.bool("Recovered", r.recovered);
+    j.str("SourceFile", &r.source);
+    j.str("Keywords", &keywords_text(r.keywords));
+    j.num("ExtraDataOffset", Some(r.extra_data_offset));
+    // Our own JSON, already valid; `null` when there is no payload.
+    j.key("Payload");
+    j.out.push_str(if r.payload.is_empty() {
+        "null"
+    } else {
+        &r.payload
+    });
+    j.str("Xml", r.xml.as_deref().unwrap_or_default());
+    j.finish()
+}
+
+const PAYLOAD_KEYS: [&str; 6] = [
+    "PayloadData1",
+    "PayloadData2",
+    "PayloadData3",
+    "PayloadData4",
+    "PayloadData5",
+    "PayloadData6",
+];
+
+/// A JSON object written field by field.
+struct JsonObj {
+    out: String,
+    first: bool,
+}
+
+impl JsonObj {
+    fn new(cap: usize) -> Self {
+        let mut out = String::with_capacity(cap);
+        out.push('{');
+        JsonObj { out, first: true }
+    }
+
+    fn key(&mut self, k: &str) {
+        if !self.first {
+            self.out.push(',');
         }
-    };
-    let payload: Value = serde_json::from_str(&r.payload).unwrap_or(Value::Null);
-    json!({
-        "RecordNumber": r.record_number,
-        "EventRecordId": r.event_record_id,
-        "TimeCreated": r.time().map(format_iso7),
-        "TimeWritten": r.written.map(format_iso7),
-        "EventId": r.event_id,
-        "Level": s(&r.level_text()),
-        "LevelValue": r.level,
-        "Provider": s(&r.provider),
-        "ProviderGuid": r.provider_guid,
-        "Channel": s(&r.channel),
-        "ProcessId": r.process_id,
-        "ThreadId": r.thread_id,
-        "Computer": s(&r.computer),
-        "ChunkNumber": r.chunk_number,
-        "FileOffset": r.file_offset,
-        "UserId": r.user_id,
-        "ActivityId": r.activity_id,
-        "Task": r.task,
-        "Opcode": r.opcode,
-        "MapDescription": s(&m.map_description),
-        "UserName": s(&m.user_name),
-        "RemoteHost": s(&m.remote_host),
-        "PayloadData1": s(&m.payload_data[0]),
-        "PayloadData2": s(&m.payload_data[1]),
-        "PayloadData3": s(&m.payload_data[2]),
-        "PayloadData4": s(&m.payload_data[3]),
-        "PayloadData5": s(&m.payload_data[4]),
-        "PayloadData6": s(&m.payload_data[5]),
-        "ExecutableInfo": s(&m.executable_info),
-        "HiddenRecord": r.hidden || r.recovered,
-        "Hidden": r.hidden,
-        "Recovered": r.recovered,
-        "SourceFile": &*r.source,
-        "Keywords": s(&keywords_text(r.keywords)),
-        "ExtraDataOffset": r.extra_data_offset,
-        "Payload": payload,
-        "Xml": r.xml,
-    })
+        self.first = false;
+        crate::payload::push_str(&mut self.out, k);
+        self.out.push(':');
+    }
+
+    fn str(&mut self, k: &str, v: &str) {
+        self.key(k);
+        if v.is_empty() {
+            self.out.push_str("null");
+        } else {
+            crate::payload::push_str(&mut self.out, v);
+        }
+    }
+
+    fn num(&mut self, k: &str, v: Option<u64>) {
+        self.key(k);
+        match v {
+            Some(n) => self.out.push_str(&n.to_string()),
+            None => self.out.push_str("null"),
+        }
+    }
+
+    fn bool(&mut self, k: &str, v: bool) {
+        self.key(k);
+        self.out.push_str(if v { "true" } else { "false" });
+    }
+
+    fn finish(mut self) -> String {
+        self.out.push('}');
+        self.out
+    }
+}
+
+/// [`json_line`] as a `serde_json::Value`.
+pub fn json_value(r: &EventRecord) -> serde_json::Value {
+    serde_json::from_str(&json_line(r)).unwrap_or(serde_json::Value::Null)
 }
 
 /// ISO 8601 UTC with FILETIME precision: `2016-07-08T18:12:51.6816408Z`.
@@ -233,6 +300,24 @@ mod tests {
             rest,
             "7,,,,,,,,,,0,,,,,\"a,b\",,,,,,,True,C:\\x.evtx,,0,\r\n"
         );
+    }
+
+    #[test]
+    fn json_line_is_valid_json() {
+        let mut r = EventRecord::bare(Arc::from("C:\\x \"y\".evtx"), 7, None);
+        r.payload = r#"{"EventData":{"Data":"a\nb"}}"#.into();
+        r.mapped.payload_data[2] = "tab\there".into();
+        r.event_id = Some(4624);
+        let v = json_value(&r);
+        assert_eq!(v["RecordNumber"], 7);
+        assert_eq!(v["EventId"], 4624);
+        assert_eq!(v["SourceFile"], "C:\\x \"y\".evtx");
+        assert_eq!(v["PayloadData3"], "tab\there");
+        assert_eq!(v["PayloadData1"], serde_json::Value::Null);
+        assert_eq!(v["Payload"]["EventData"]["Data"], "a\nb");
+        assert_eq!(v["HiddenRecord"], false);
+        let r = EventRecord::bare(Arc::from("s"), 1, None);
+        assert_eq!(json_value(&r)["Payload"], serde_json::Value::Null);
     }
 
     #[test]

@@ -57,7 +57,7 @@ mod record;
 pub mod xml;
 pub mod xpath;
 
-pub use ecmd::{CSV_HEADER, CsvWriter, csv_row, json_value};
+pub use ecmd::{CSV_HEADER, CsvWriter, csv_row, json_line, json_value};
 pub use error::{Error, Result};
 pub use maps::{EventMap, MapSet, MappedFields, Property};
 pub use parse::{

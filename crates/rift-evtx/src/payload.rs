@@ -34,7 +34,7 @@ pub fn element_to_json(node: &NodeRef<'_, '_>) -> String {
 }
 
 /// Appends `s` as a JSON string (RFC 8259 §7 escaping).
-fn push_str(out: &mut String, s: &str) {
+pub(crate) fn push_str(out: &mut String, s: &str) {
     out.push('"');
     push_escaped(out, s);
     out.push('"');

@@ -14,6 +14,6 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     };
     let _ = rift_evtx::parse_evtx_bytes(data, "fuzz.evtx", maps, &opts, |r| {
         let _ = rift_evtx::csv_row(&r);
-        let _ = rift_evtx::json_value(&r);
+        let _ = rift_evtx::json_line(&r);
     });
 });

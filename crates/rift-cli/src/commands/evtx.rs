@@ -165,7 +165,7 @@ impl Outputs {
             c.write(r)?;
         }
         if let Some(j) = &mut self.json {
-            serde_json::to_writer(&mut *j, &rift_evtx::json_value(r))?;
+            j.write_all(rift_evtx::json_line(r).as_bytes())?;
             j.write_all(b"\n")?;
         }
         self.written += 1;
