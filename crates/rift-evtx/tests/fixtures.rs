@@ -370,3 +370,72 @@ fn recovered_records_are_a_subset_of_evtx_dump_recover() {
     eprintln!("{with_carving} records with carving, {without} without");
     assert!(with_carving > without);
 }
+
+/// `post-Security.evtx` carries a record hidden the DanderSpritz way: record
+/// 104 was enlarged over the next record (its trailing size copy now says
+/// 1640, the enlarged size) and the records after it renumbered. The
+/// oracle: the layout decoded by hand here, and evtx_dump on a copy with
+/// record 104's size put back, which then shows the hidden event.
+#[test]
+fn real_hidden_record_in_post_security_sample() {
+    let path = rift_testutil::fixture("evtx/evtx-rs_CORRUPT_post-Security.evtx");
+    let data = std::fs::read(&path).unwrap();
+    let chunk = 4096 + 65536;
+    let le32 = |o: usize| u32::from_le_bytes(data[o..o + 4].try_into().unwrap()) as usize;
+    let le64 = |o: usize| u64::from_le_bytes(data[o..o + 8].try_into().unwrap());
+    // Record 104 by hand: walk chunk 1 from offset 512.
+    let mut pos = chunk + 512;
+    while le64(pos + 8) != 104 {
+        pos += le32(pos + 4);
+    }
+    let outer_size = le32(pos + 4);
+    let inner = pos + 680;
+    assert_eq!(&data[inner..inner + 4], b"\x2a\x2a\0\0");
+    assert_eq!(le64(inner + 8), 105);
+    let inner_size = le32(inner + 4);
+    assert_eq!(
+        inner - pos + inner_size,
+        outer_size,
+        "hidden record fills the rest"
+    );
+    assert_eq!(
+        le32(inner + inner_size - 4),
+        outer_size,
+        "its size copy was overwritten"
+    );
+
+    let (records, report) = parse_evtx_all(
+        std::io::Cursor::new(&data),
+        "post-Security.evtx",
+        &MapSet::new(),
+        &ParseOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(report.hidden, 1);
+    let hidden: Vec<_> = records.iter().filter(|r| r.hidden).collect();
+    assert_eq!(hidden.len(), 1);
+    let h = hidden[0];
+    assert_eq!((h.record_number, h.file_offset), (105, inner as u64));
+    let outer = records
+        .iter()
+        .find(|r| r.file_offset == pos as u64)
+        .unwrap();
+    assert_eq!(outer.record_number, 104);
+    assert_eq!(outer.extra_data_offset, 680);
+
+    // evtx_dump sees it once record 104 is given its real size back.
+    let tmp = TempDir::new("evtx-post-security");
+    let patched = tmp.path().join("patched.evtx");
+    let mut bytes = data.clone();
+    bytes[pos + 4..pos + 8].copy_from_slice(&680u32.to_le_bytes());
+    std::fs::write(&patched, &bytes).unwrap();
+    let dump = evtx_dump(&patched, false);
+    let expected: Vec<_> = dump.records.iter().filter(|f| f.0 == Some(105)).collect();
+    assert_eq!(expected.len(), 2, "the hidden 105 and the renumbered 105");
+    assert!(
+        expected.contains(&&facts(h)),
+        "{:?} not in {expected:?}",
+        facts(h)
+    );
+    assert_eq!(facts(h).1, Some(4616), "a system time change was hidden");
+}
