@@ -515,7 +515,12 @@ fn evtx(ctx: &VolumeCtx, c: &Candidate, w: &Writer, rep: &dyn Reporter) {
     let maps = maps();
     let mut rows = Batcher::new(w, Some(key), |r: &mut EvtxRow, id| r.source_id = Some(id));
     let name = full(ctx, &c.rel_path);
-    let opts = rift_evtx::ParseOptions::default();
+    // Hidden records count; the payload JSON carries every data field, so
+    // the separate name/value list is not needed.
+    let opts = rift_evtx::ParseOptions {
+        skip_event_data: true,
+        ..Default::default()
+    };
     let res = rift_evtx::parse_evtx(std::io::Cursor::new(&bytes), &name, maps, &opts, |r| {
         ctx.csv.evtx(&r);
         let m = &r.mapped;
@@ -543,7 +548,9 @@ fn evtx(ctx: &VolumeCtx, c: &Candidate, w: &Writer, rep: &dyn Reporter) {
             payload_data6: p(5),
             map_description: opt_str(&m.map_description),
             payload: opt_str(&r.payload),
-            recovered: r.recovered,
+            // Carved from slack or hidden inside another record's bytes
+            // (log tampering): either way not a record Windows lists.
+            recovered: r.recovered || r.hidden,
         });
     });
     let n = rows.count;
@@ -556,7 +563,15 @@ fn evtx(ctx: &VolumeCtx, c: &Candidate, w: &Writer, rep: &dyn Reporter) {
                 report
                     .issues
                     .iter()
-                    .map(|i| (Some(i.offset), i.message.clone()))
+                    // Checksum mismatches and unused chunk slots are notes:
+                    // the records were still read.
+                    .filter(|i| {
+                        !matches!(
+                            i.kind,
+                            rift_evtx::IssueKind::ChunkChecksum | rift_evtx::IssueKind::NotAChunk
+                        )
+                    })
+                    .map(|i| (Some(i.offset), format!("{:?}: {}", i.kind, i.message)))
                     .collect(),
             );
             w.source_counts(key, n, ne);
