@@ -1058,6 +1058,9 @@ fn task(ctx: &VolumeCtx, c: &Candidate, w: &Writer, rep: &dyn Reporter) {
     };
     let path = full(ctx, &c.rel_path);
     let name = c.rel_path.rsplit('\\').next().unwrap_or("").to_string();
+    if c.kind == ArtifactKind::TaskXml && !looks_like_xml(&bytes) {
+        return; // something else stored in the Tasks folder
+    }
     let row = if c.kind == ArtifactKind::TaskXml {
         let tk = match rift_shell::parse_task_xml(&bytes) {
             Ok(t) => t,
@@ -1123,9 +1126,40 @@ fn task(ctx: &VolumeCtx, c: &Candidate, w: &Writer, rep: &dyn Reporter) {
     w.source_counts(key, 1, 0);
 }
 
+/// Whether a file starts like an XML document (UTF-8 or UTF-16, with or
+/// without a byte-order mark), as task definitions do.
+fn looks_like_xml(b: &[u8]) -> bool {
+    let b = b.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(b);
+    let first = if b.starts_with(b"\xFF\xFE") || b.starts_with(b"\xFE\xFF") {
+        b.get(2..)
+            .unwrap_or_default()
+            .iter()
+            .find(|&&c| c != 0 && !c.is_ascii_whitespace())
+    } else {
+        b.iter().find(|c| !c.is_ascii_whitespace())
+    };
+    first == Some(&b'<')
+}
+
 /// Task registration dates are local times without a zone
 /// (`2023-08-17T16:58:50`); keep them only when they carry an offset or
 /// `Z`, since the machine's zone is not applied silently.
 fn parse_local_or_utc(s: &str) -> Option<DbTime> {
     s.parse::<jiff::Timestamp>().ok().map(ts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::looks_like_xml;
+
+    #[test]
+    fn task_files_are_recognised_by_content() {
+        assert!(looks_like_xml(b"<?xml version=\"1.0\"?><Task/>"));
+        assert!(looks_like_xml(b"\xEF\xBB\xBF  <Task/>"));
+        // UTF-16LE with BOM, as Windows writes task files.
+        assert!(looks_like_xml(b"\xFF\xFE<\0?\0x\0m\0l\0"));
+        assert!(!looks_like_xml(b"MZ\x90\0"));
+        assert!(!looks_like_xml(b"{\"json\": true}"));
+        assert!(!looks_like_xml(b""));
+    }
 }
