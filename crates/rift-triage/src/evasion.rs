@@ -2,7 +2,7 @@
 //! Defender disabled, event logs cleared, shadow copies deleted,
 //! timestomping, system time changed, document deletion bursts.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -372,19 +372,28 @@ fn time_changed(db: &CaseDb) -> Result<Option<Finding>> {
             format!("event {eid}: system time changed {}", p.trim()),
         ));
     }
+    // Storage order is journal order per source (no SQL sort over the
+    // whole journal): compare each record with the previous one of its
+    // volume when the USN moves forward.
     let mut st = db.conn().prepare(
-        "SELECT id, usn, time, COALESCE(volume_id, 0) FROM usn WHERE time IS NOT NULL AND carved = 0 ORDER BY volume_id, usn",
+        "SELECT id, usn, time, COALESCE(volume_id, 0) FROM usn WHERE time IS NOT NULL AND carved = 0",
     )?;
     let mut rows = st.query([])?;
-    let mut prev: Option<(i64, i64, String)> = None;
+    let mut prev: HashMap<i64, (i64, i64, String)> = HashMap::new();
     while let Some(r) = rows.next()? {
         let id: i64 = r.get(0)?;
         let usn: Option<i64> = r.get(1)?;
         let time: String = r.get(2)?;
         let vol: i64 = r.get(3)?;
         let Some(t) = us(&time) else { continue };
-        if let Some((pv, pt, ptime)) = &prev {
-            if *pv == vol && pt - t > TIME_REVERSAL_US && evid.len() < 50 {
+        let u = usn.unwrap_or(0);
+        if let Some((pu, pt, ptime)) = prev.get(&vol) {
+            if u <= *pu {
+                // Another source or a carved copy: restart the comparison.
+                prev.insert(vol, (u, t, time));
+                continue;
+            }
+            if pt - t > TIME_REVERSAL_US && evid.len() < 50 {
                 evid.push(Evidence {
                     artifact: "usn".into(),
                     table: Some("usn".into()),
@@ -395,7 +404,7 @@ fn time_changed(db: &CaseDb) -> Result<Option<Finding>> {
                 });
             }
         }
-        prev = Some((vol, t, time));
+        prev.insert(vol, (u, t, time));
     }
     if evid.is_empty() {
         return Ok(None);
@@ -468,7 +477,7 @@ fn deletion_burst(fs: &FsHistory, consumed: &HashSet<usize>) -> Option<Finding> 
             table: Some("usn".into()),
             id: Some(e.row),
             offset: Some(e.usn),
-            time: z(&e.time),
+            time: e.time_z(),
             text: format!("{} deleted", fs.path_in(e.parent, &e.name)),
         })
         .collect();

@@ -13,7 +13,11 @@ use serde_json::Value;
 use crate::Result;
 use crate::fsevents::{FsHistory, Kind};
 use crate::model::Evidence;
-use crate::util::{base_name, friendly_path, is_exec_name, us, z};
+use crate::util::{
+    base_name, friendly_path, is_exec_name, is_full_key, is_system_location, path_key, same_path,
+    us, z,
+};
+use std::collections::HashMap;
 
 /// What kind of evidence an [`Exec`] is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -157,6 +161,9 @@ pub fn command_program(cmd: &str) -> Option<String> {
 pub fn collect(db: &CaseDb, fs: &FsHistory) -> Result<Vec<Exec>> {
     let conn = db.conn();
     let mut out = Vec::new();
+    // `.pf` file name (lowercase) → program path, for the journal's `.pf`
+    // creations.
+    let mut pf_paths: HashMap<String, String> = HashMap::new();
 
     // Prefetch run times.
     {
@@ -187,6 +194,9 @@ pub fn collect(db: &CaseDb, fs: &FsHistory) -> Result<Vec<Exec>> {
                 .iter()
                 .find(|f| pf_exe_matches(&exe, base_name(f)))
                 .map(|f| friendly_path(f));
+            if let (Some(pf), Some(p)) = (pf.as_deref(), path.as_deref()) {
+                pf_paths.insert(pf.to_lowercase(), p.to_string());
+            }
             let mut times: Vec<String> = runs
                 .as_deref()
                 .and_then(|f| serde_json::from_str(f).ok())
@@ -230,9 +240,14 @@ pub fn collect(db: &CaseDb, fs: &FsHistory) -> Result<Vec<Exec>> {
         }
         if let Some(c) = PF_NAME.captures(&e.name) {
             if let Some(m) = c.get(1) {
+                let path = pf_paths.get(&e.name.to_lowercase()).cloned();
                 out.push(Exec {
-                    name: m.as_str().to_lowercase(),
-                    path: None,
+                    name: path
+                        .as_deref()
+                        .map(base_name)
+                        .unwrap_or(m.as_str())
+                        .to_lowercase(),
+                    path,
                     t: e.t,
                     kind: ExecKind::PfCreated,
                     ev: Evidence {
@@ -240,7 +255,7 @@ pub fn collect(db: &CaseDb, fs: &FsHistory) -> Result<Vec<Exec>> {
                         table: Some("usn".into()),
                         id: Some(e.row),
                         offset: Some(e.usn),
-                        time: z(&e.time),
+                        time: e.time_z(),
                         text: format!("prefetch file {} created (first run)", e.name),
                     },
                     files: Vec::new(),
@@ -270,7 +285,7 @@ pub fn collect(db: &CaseDb, fs: &FsHistory) -> Result<Vec<Exec>> {
                 table: Some("usn".into()),
                 id: Some(e.row),
                 offset: Some(e.usn),
-                time: z(&e.time),
+                time: e.time_z(),
                 text: format!("{path} {what}"),
             },
             files: Vec::new(),
@@ -413,6 +428,157 @@ pub fn collect(db: &CaseDb, fs: &FsHistory) -> Result<Vec<Exec>> {
         }
     }
     Ok(out)
+}
+
+/// One program on disk: every piece of execution evidence that names the
+/// same file. Evidence is grouped by file name, then split by full path
+/// (a `svchost.exe` in a user folder is not the one in `System32`);
+/// evidence without a full path joins the one program it can name.
+#[derive(Debug, Clone)]
+pub struct Program<'a> {
+    /// File name, lowercase.
+    pub name: String,
+    /// Full path key ([`path_key`]) when known.
+    pub key: Option<String>,
+    /// Best path for display (original case where an artifact kept it).
+    pub path: Option<String>,
+    /// The evidence.
+    pub items: Vec<&'a Exec>,
+}
+
+fn display_rank(k: ExecKind) -> u8 {
+    // Journal/MFT (original case) > BAM/4688/Sysmon > tasks/UserAssist >
+    // Amcache (lowercase) > Prefetch (uppercase).
+    match k {
+        ExecKind::Dropped | ExecKind::Deleted => 0,
+        ExecKind::Bam | ExecKind::Evtx4688 | ExecKind::Sysmon1 => 1,
+        ExecKind::Task | ExecKind::Autostart | ExecKind::UserAssist => 2,
+        ExecKind::Amcache => 3,
+        _ => 4,
+    }
+}
+
+/// Groups execution evidence into programs (see [`Program`]).
+pub fn programs(execs: &[Exec]) -> Vec<Program<'_>> {
+    let mut by_name: HashMap<String, Vec<&Exec>> = HashMap::new();
+    for x in execs {
+        if !x.name.is_empty() {
+            by_name.entry(x.name.clone()).or_default().push(x);
+        }
+    }
+    // Prefetch names are truncated at 29 characters: fold them into the
+    // one full name they start, when there is exactly one.
+    let names: Vec<String> = by_name.keys().cloned().collect();
+    for n in &names {
+        if n.chars().count() == 29 {
+            let full: Vec<&String> = names
+                .iter()
+                .filter(|m| *m != n && pf_exe_matches(n, m))
+                .collect();
+            if let [full] = full.as_slice() {
+                if let Some(v) = by_name.remove(n) {
+                    by_name.entry((*full).clone()).or_default().extend(v);
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    let mut names: Vec<String> = by_name.keys().cloned().collect();
+    names.sort();
+    for name in names {
+        let Some(list) = by_name.remove(&name) else {
+            continue;
+        };
+        let mut groups: Vec<Program<'_>> = Vec::new();
+        let mut loose: Vec<&Exec> = Vec::new();
+        for x in list {
+            let key = x.path.as_deref().map(path_key);
+            match key {
+                Some(k) if is_full_key(&k) => {
+                    match groups
+                        .iter_mut()
+                        .find(|g| g.key.as_deref() == Some(k.as_str()))
+                    {
+                        Some(g) => g.items.push(x),
+                        None => groups.push(Program {
+                            name: name.clone(),
+                            key: Some(k),
+                            path: None,
+                            items: vec![x],
+                        }),
+                    }
+                }
+                _ => loose.push(x),
+            }
+        }
+        let mut rest: Vec<&Exec> = Vec::new();
+        for x in loose {
+            let fits: Vec<usize> = groups
+                .iter()
+                .enumerate()
+                .filter(|(_, g)| match (x.path.as_deref(), g.key.as_deref()) {
+                    (Some(p), Some(k)) => same_path(p, k),
+                    (None, _) => true,
+                    _ => false,
+                })
+                .map(|(i, _)| i)
+                .collect();
+            // Ambiguous evidence goes to the one program outside Windows'
+            // own folders, if there is exactly one.
+            let pick = match fits.as_slice() {
+                [i] => Some(*i),
+                [] => None,
+                many => {
+                    let user: Vec<usize> = many
+                        .iter()
+                        .copied()
+                        .filter(|&i| {
+                            groups
+                                .get(i)
+                                .and_then(|g| g.key.as_deref())
+                                .is_some_and(|k| !is_system_location(k))
+                        })
+                        .collect();
+                    match user.as_slice() {
+                        [i] => Some(*i),
+                        _ => None,
+                    }
+                }
+            };
+            match pick.and_then(|i| groups.get_mut(i)) {
+                Some(g) => g.items.push(x),
+                None => rest.push(x),
+            }
+        }
+        if !rest.is_empty() {
+            groups.push(Program {
+                name: name.clone(),
+                key: None,
+                path: None,
+                items: rest,
+            });
+        }
+        for mut g in groups {
+            g.path = g
+                .items
+                .iter()
+                .filter(|x| {
+                    x.path
+                        .as_deref()
+                        .is_some_and(|p| !p.starts_with('?') && is_full_key(&path_key(p)))
+                })
+                .min_by_key(|x| display_rank(x.kind))
+                .or_else(|| {
+                    g.items
+                        .iter()
+                        .filter(|x| x.path.as_deref().is_some_and(|p| !p.starts_with('?')))
+                        .min_by_key(|x| display_rank(x.kind))
+                })
+                .and_then(|x| x.path.clone());
+            out.push(g);
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -6,11 +6,18 @@
 //! joined on the file, confirmed by the journal (the file appearing on
 //! disk) and ranked by what followed: executed, shortly before the
 //! incident, and above all whether the program the ransomware detector
-//! blamed was dropped after it ran. An earlier benign download (a document,
-//! or an installer run days before and unrelated to the burst) ranks lower.
+//! blamed was dropped after it ran (the download whose run came last
+//! before the drop wins). An earlier benign download (a document, or an
+//! installer run hours or days before and unrelated to the burst) ranks
+//! lower.
+//!
+//! The URL reported is the one the file's `Zone.Identifier` `HostUrl`
+//! names when it has one (Windows' own record of where the bytes came
+//! from; Chromium writes the download's final URL there, i.e. the last hop
+//! of the redirect chain), else the last hop of the browser's URL chain;
+//! the whole chain is kept in `url_chain`.
 
 use crate::util::UNKNOWN_T;
-use std::collections::HashMap;
 
 use rift_timeline::CaseDb;
 
@@ -18,7 +25,9 @@ use crate::Result;
 use crate::exec::{Exec, ExecKind, pf_exe_matches};
 use crate::fsevents::{FsHistory, Kind};
 use crate::model::{Evidence, FileAt, FileRef, InitialAccess};
-use crate::util::{base_name, is_exec_name, norm_path, secs, us, z, z_us};
+use crate::util::{
+    base_name, is_exec_name, is_system_location, norm_path, same_path, secs, us, z, z_us,
+};
 
 /// Programs created within this time after the download ran count as
 /// "dropped by it".
@@ -159,21 +168,49 @@ fn load_downloads(db: &CaseDb) -> Result<Vec<Download>> {
     Ok(out)
 }
 
-/// Runs the initial-access detector. `incident` is the ransomware burst
-/// window and responsible program (name, drop time), when known.
+/// What the ransomware detector found, for tying a download to it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Incident<'a> {
+    /// Burst start (µs).
+    pub burst_start: i64,
+    /// The responsible program's name (lowercase).
+    pub payload: Option<&'a str>,
+    /// Its path.
+    pub payload_path: Option<&'a str>,
+    /// When the journal shows it written (µs).
+    pub payload_dropped: Option<i64>,
+    /// When it started (µs).
+    pub payload_started: Option<i64>,
+}
+
+/// Whether a URL is a real one (`HostUrl=about:internet` is a placeholder).
+fn is_url(u: &str) -> bool {
+    let l = u.trim().to_ascii_lowercase();
+    ["http://", "https://", "ftp://", "ftps://"]
+        .iter()
+        .any(|p| l.starts_with(p))
+}
+
+struct Scored {
+    score: i64,
+    ia: InitialAccess,
+    /// The run that came last before the payload was dropped (µs).
+    linked_run: Option<i64>,
+    is_payload: bool,
+}
+
+/// Runs the initial-access detector. `incident` is what the ransomware
+/// detector found, when it found something.
 pub fn detect(
     db: &CaseDb,
     fs: &FsHistory,
     execs: &[Exec],
-    incident: Option<(i64, Option<&str>, Option<i64>)>,
+    incident: Option<Incident<'_>>,
 ) -> Result<InitialAccess> {
     let downloads = load_downloads(db)?;
-    let mut by_name: HashMap<String, Vec<&Exec>> = HashMap::new();
-    for x in execs {
-        by_name.entry(x.name.clone()).or_default().push(x);
-    }
-    let burst = incident.map(|i| i.0);
-    let mut best: Option<(i64, InitialAccess)> = None;
+    let burst = incident.map(|i| i.burst_start);
+    let link_t = incident.and_then(|i| i.payload_dropped.or(i.payload_started));
+    let mut all: Vec<Scored> = Vec::new();
     for d in &downloads {
         let Some(path) = d.path.as_deref() else {
             continue;
@@ -189,27 +226,26 @@ pub fn detect(
         if d.danger != 0 {
             score += 1;
         }
-        // Runs of this file after the download began (path-checked when
-        // both sides have one).
-        let same_file = |x: &Exec| {
-            let name_ok = x.name == lname
-                || (x.kind == ExecKind::PrefetchRun && pf_exe_matches(&x.name, &lname));
-            let path_ok = match x.path.as_deref() {
-                Some(p) if !p.starts_with('?') => {
-                    let a = norm_path(p);
-                    let b = norm_path(path);
-                    a == b || a.ends_with(&b) || b.ends_with(&a) || x.kind == ExecKind::PrefetchRun
-                }
-                _ => true,
-            };
-            name_ok && path_ok
+        // Runs of this file after the download began: same name and a path
+        // that can be this file's; when no artifact with a path agrees
+        // (the file was moved before it ran), runs of that name outside
+        // Windows' folders.
+        let name_ok = |x: &Exec| {
+            x.name == lname || (x.kind == ExecKind::PrefetchRun && pf_exe_matches(&x.name, &lname))
         };
+        let is_run = |x: &&Exec| x.kind.is_run() && x.kind != ExecKind::PfCreated && x.t >= start;
         let mut runs: Vec<&Exec> = execs
             .iter()
-            .filter(|x| {
-                x.kind.is_run() && x.kind != ExecKind::PfCreated && x.t >= start && same_file(x)
-            })
+            .filter(is_run)
+            .filter(|x| name_ok(x) && x.path.as_deref().is_none_or(|p| same_path(p, path)))
             .collect();
+        if runs.is_empty() {
+            runs = execs
+                .iter()
+                .filter(is_run)
+                .filter(|x| name_ok(x) && !x.path.as_deref().is_some_and(is_system_location))
+                .collect();
+        }
         runs.sort_by_key(|x| x.t);
         let before_burst = |t: i64| burst.is_none_or(|b| t <= b);
         // Execution time: Prefetch last run before the incident, else the
@@ -248,7 +284,7 @@ pub fn detect(
                 table: Some("usn".into()),
                 id: Some(e.row),
                 offset: Some(e.usn),
-                time: z(&e.time),
+                time: e.time_z(),
                 text: match &e.kind {
                     Kind::Renamed { old } => {
                         format!("{old} renamed to {} (download finished)", e.name)
@@ -257,14 +293,26 @@ pub fn detect(
                 },
             });
         }
+        // The payload itself, or the last run before the payload appeared.
+        let is_payload = incident.is_some_and(|i| match (i.payload_path, i.payload) {
+            (Some(pp), _) => same_path(pp, path),
+            (None, Some(p)) => p == lname,
+            _ => false,
+        });
+        let linked_run = link_t.and_then(|lt| {
+            runs.iter()
+                .map(|x| x.t)
+                .filter(|&t| t <= lt && lt - t <= DROP_WINDOW_US)
+                .max()
+        });
         // What it dropped: programs created after it ran.
         let mut dropped: Vec<FileAt> = Vec::new();
-        if let Some(t) = exec_time {
+        if let Some(t) = linked_run.or(exec_time) {
             for x in execs.iter().filter(|x| {
                 x.kind == ExecKind::Dropped
                     && x.t > t
                     && x.t - t <= DROP_WINDOW_US
-                    && x.name != lname
+                    && !x.path.as_deref().is_some_and(|p| same_path(p, path))
             }) {
                 dropped.push(FileAt {
                     name: base_name(x.path.as_deref().unwrap_or(&x.name)).to_string(),
@@ -274,43 +322,57 @@ pub fn detect(
                 evid.push(x.ev.clone());
             }
         }
-        if let Some((_, Some(p), dropped_at)) = incident {
-            if p == lname || dropped.iter().any(|f| f.name.eq_ignore_ascii_case(p)) {
-                score += 4;
-            } else if let (Some(t), Some(dt)) = (exec_time, dropped_at) {
-                if dt > t && dt - t <= DROP_WINDOW_US {
-                    score += 3;
-                }
-            }
-        }
-        if score < MIN_SCORE || exec_time.is_none() {
+        if exec_time.is_none() {
             continue;
         }
-        let ia = InitialAccess {
-            detected: true,
-            confidence: (0.4 + 0.07 * score as f64).min(0.97),
-            download_url: d.url.clone(),
-            url_chain: d.chain.clone(),
-            referrer: d.referrer.clone(),
-            downloaded_file: Some(FileRef {
-                name: name.clone(),
-                path: Some(path.to_string()),
-            }),
-            download_time: d.start.as_deref().and_then(z),
-            download_end: d.end.as_deref().and_then(z),
-            executed: exec_time.and_then(z_us),
-            zone_host_url: d.zone_host.clone(),
-            dropped,
-            evidence: evid,
-        };
-        let better = match &best {
-            None => true,
-            Some((s, b)) => score > *s || (score == *s && ia.download_time > b.download_time),
-        };
-        if better {
-            best = Some((score, ia));
-        }
+        // The reported URL: HostUrl when it is a real URL, else the last hop.
+        let url = d
+            .zone_host
+            .clone()
+            .filter(|h| is_url(h))
+            .or_else(|| d.url.clone());
+        all.push(Scored {
+            score,
+            linked_run,
+            is_payload,
+            ia: InitialAccess {
+                detected: true,
+                confidence: 0.0,
+                download_url: url,
+                url_chain: d.chain.clone(),
+                referrer: d.referrer.clone(),
+                downloaded_file: Some(FileRef {
+                    name: name.clone(),
+                    path: Some(path.to_string()),
+                }),
+                download_time: d.start.as_deref().and_then(z),
+                download_end: d.end.as_deref().and_then(z),
+                executed: exec_time.and_then(z_us),
+                zone_host_url: d.zone_host.clone(),
+                dropped,
+                evidence: evid,
+            },
+        });
     }
-    let _ = by_name;
-    Ok(best.map(|b| b.1).unwrap_or_default())
+    // Tie to the incident: the payload itself, or the download whose run
+    // came last before the payload was written (others that ran within the
+    // window get less).
+    let last_link = all.iter().filter_map(|s| s.linked_run).max();
+    for s in all.iter_mut() {
+        if s.is_payload {
+            s.score += 4;
+        } else if let Some(r) = s.linked_run {
+            s.score += if Some(r) == last_link { 4 } else { 2 };
+        }
+        s.ia.confidence = (0.4 + 0.07 * s.score as f64).min(0.97);
+    }
+    let best = all
+        .into_iter()
+        .filter(|s| s.score >= MIN_SCORE)
+        .max_by(|a, b| {
+            a.score
+                .cmp(&b.score)
+                .then_with(|| a.ia.download_time.cmp(&b.ia.download_time))
+        });
+    Ok(best.map(|b| b.ia).unwrap_or_default())
 }

@@ -134,21 +134,40 @@ pub fn analyze(db: &CaseDb) -> Result<Findings> {
     let fs = fsevents::FsHistory::load(db)?;
     let execs = exec::collect(db, &fs)?;
     let r = ransomware::detect(db, &fs, &execs)?;
-    let incident = r
-        .window
-        .map(|(s, _)| (s, r.payload.as_deref(), r.payload_dropped));
+    let incident = r.window.map(|(s, _)| initial_access::Incident {
+        burst_start: s,
+        payload: r.payload.as_deref(),
+        payload_path: r.payload_path.as_deref(),
+        payload_dropped: r.payload_dropped,
+        payload_started: r.payload_started,
+    });
     let ia = initial_access::detect(db, &fs, &execs, incident)?;
     let mut findings = Vec::new();
-    for (ext, n, s, e) in &r.other_bursts {
+    for (ext, n, s, e, content) in &r.other_bursts {
+        let (title, what, conf, sev) = if *content {
+            (
+                format!("Another mass-change burst ({ext})"),
+                "got the suffix and their content was rewritten",
+                0.4,
+                "medium",
+            )
+        } else {
+            (
+                format!("Mass rename ({ext})"),
+                "were renamed with the suffix, content unchanged (a user or a tool renaming files)",
+                0.2,
+                "low",
+            )
+        };
         findings.push(Finding {
             detector: "ransomware_burst".into(),
             category: "ransomware".into(),
-            title: format!("Another mass-change burst ({ext})"),
-            confidence: 0.4,
-            severity: "medium".into(),
+            title,
+            confidence: conf,
+            severity: sev.into(),
             time: util::z_us(*s),
             summary: format!(
-                "{n} files got extension {ext} while their originals went away, between {} and {}.",
+                "{n} files {what} {ext}, between {} and {}.",
                 util::z_us(*s).unwrap_or_default(),
                 util::z_us(*e).unwrap_or_default()
             ),

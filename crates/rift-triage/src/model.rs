@@ -56,8 +56,12 @@ pub struct Ransomware {
     pub confidence: f64,
     /// The extension the encrypted files got (`.xyz`).
     pub extension: Option<String>,
-    /// Ransom note file name.
+    /// Ransom note file name (the one in the most folders).
     pub ransom_note: Option<String>,
+    /// Every ransom-note name (the main one first; companions such as the
+    /// same stem in another format follow).
+    #[serde(default)]
+    pub ransom_notes: Vec<String>,
     /// Encrypted-file count.
     pub encrypted_count: u64,
     /// The first encrypted file (original name and path); `time` is the

@@ -154,6 +154,75 @@ pub fn friendly_path(p: &str) -> String {
     p.to_string()
 }
 
+/// A path reduced for identity comparisons: lowercase, `\` separators, no
+/// `\\?\` prefix and no drive letter (artifacts disagree on the letter:
+/// Prefetch and BAM name volumes, not letters).
+pub fn path_key(p: &str) -> String {
+    let mut n = friendly_path(p.trim().trim_matches('"'))
+        .replace('/', "\\")
+        .to_lowercase();
+    for pre in ["\\\\?\\", "\\??\\"] {
+        if let Some(r) = n.strip_prefix(pre) {
+            n = r.to_string();
+        }
+    }
+    let b = n.as_bytes();
+    if b.len() >= 2 && b.first().is_some_and(u8::is_ascii_alphabetic) && b.get(1) == Some(&b':') {
+        n = n.get(2..).unwrap_or("").to_string();
+    }
+    n
+}
+
+/// Whether a [`path_key`] is a full path (from the volume root), as
+/// opposed to an environment-variable form (`%userprofile%\…`), an
+/// unresolved journal path (`?\…`) or a bare name.
+pub fn is_full_key(k: &str) -> bool {
+    k.starts_with('\\') && !k.contains('%')
+}
+
+/// The part of a non-full path key that names folders under a variable
+/// root (`%localappdata%\temp\x.exe` → `\temp\x.exe`; `?\123\x.exe` →
+/// `\x.exe`; `x.exe` → `\x.exe`).
+fn tail_of(k: &str) -> String {
+    if let Some(r) = k.strip_prefix('%') {
+        if let Some(i) = r.find('%') {
+            return r.get(i + 1..).unwrap_or("").to_string();
+        }
+    }
+    if let Some(r) = k.strip_prefix("?\\") {
+        return format!("\\{}", base_name(r));
+    }
+    if k.starts_with('\\') {
+        return k.to_string();
+    }
+    format!("\\{k}")
+}
+
+/// Whether two artifact paths can name the same file: equal keys, or a
+/// non-full form whose tail ends the other (`%USERPROFILE%\Downloads\x.exe`
+/// and `C:\Users\u\Downloads\x.exe`). Two different full paths never match.
+pub fn same_path(a: &str, b: &str) -> bool {
+    let (ka, kb) = (path_key(a), path_key(b));
+    if ka == kb {
+        return true;
+    }
+    match (is_full_key(&ka), is_full_key(&kb)) {
+        (true, true) => false,
+        (true, false) => {
+            let t = tail_of(&kb);
+            t.len() > 1 && ka.ends_with(&t)
+        }
+        (false, true) => {
+            let t = tail_of(&ka);
+            t.len() > 1 && kb.ends_with(&t)
+        }
+        (false, false) => {
+            let (ta, tb) = (tail_of(&ka), tail_of(&kb));
+            ta.len() > 1 && tb.len() > 1 && (ta.ends_with(&tb) || tb.ends_with(&ta))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -178,5 +247,31 @@ mod tests {
         assert!(is_system_location(r"C:\Windows\System32\svchost.exe"));
         assert!(!is_system_location(r"C:\Users\a\AppData\Local\Temp\x.exe"));
         assert!(is_user_writable(r"C:\Users\a\AppData\Local\Temp\x.exe"));
+    }
+
+    #[test]
+    fn path_identity() {
+        assert_eq!(
+            path_key(r"\Device\HarddiskVolume2\Users\K\A.exe"),
+            r"\users\k\a.exe"
+        );
+        assert_eq!(path_key(r"\\?\C:\X\y.EXE"), r"\x\y.exe");
+        assert!(same_path(
+            r"\VOLUME{01d9-84}\USERS\K\DOWNLOADS\T.EXE",
+            r"C:\Users\k\Downloads\t.exe"
+        ));
+        assert!(same_path(
+            r"%USERPROFILE%\Downloads\t.exe",
+            r"C:\Users\k\Downloads\t.exe"
+        ));
+        assert!(same_path(r"?\77\t.exe", r"C:\Users\k\Downloads\t.exe"));
+        assert!(!same_path(
+            r"C:\Windows\System32\svchost.exe",
+            r"C:\Users\k\AppData\Roaming\svchost.exe"
+        ));
+        assert!(!same_path(
+            r"%USERPROFILE%\Downloads\t.exe",
+            r"C:\Users\k\Desktop\t.exe"
+        ));
     }
 }
