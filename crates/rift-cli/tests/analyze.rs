@@ -33,22 +33,41 @@ fn findings(case: &Path) -> serde_json::Value {
 #[test]
 fn scenario_answers_match_ground_truth() {
     let img = rift_testutil::fixture("scenario/public/disk.E01");
-    let truth: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(rift_testutil::fixture("scenario/public/truth.json")).unwrap()).unwrap();
+    let truth: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(rift_testutil::fixture("scenario/public/truth.json")).unwrap(),
+    )
+    .unwrap();
     let dir = rift_testutil::TempDir::new("cli-analyze");
     let case = dir.path().join("case");
     let case_s = case.to_str().unwrap();
-    ok(&["analyze", img.to_str().unwrap(), "--case", case_s, "--tz", "+09:00", "--quiet"]);
+    ok(&[
+        "analyze",
+        img.to_str().unwrap(),
+        "--case",
+        case_s,
+        "--tz",
+        "+09:00",
+        "--quiet",
+    ]);
 
     let keeper = ok(&["report", case_s, "--format", "keeper", "--tz", "+09:00"]);
     let lines: Vec<&str> = keeper.lines().collect();
-    assert_eq!(lines, vec![truth["flag_ir1"].as_str().unwrap(), truth["flag_ir2"].as_str().unwrap()]);
+    assert_eq!(
+        lines,
+        vec![
+            truth["flag_ir1"].as_str().unwrap(),
+            truth["flag_ir2"].as_str().unwrap()
+        ]
+    );
 
     let f = findings(&case);
     assert_eq!(f["schema"], "rift.findings/1");
     assert_eq!(f["image"]["verified"], true);
     assert_eq!(f["timezone"]["display"], "+09:00");
-    assert_eq!(f["timezone"]["system"], truth["timezone"]["TimeZoneKeyName"]);
+    assert_eq!(
+        f["timezone"]["system"],
+        truth["timezone"]["TimeZoneKeyName"]
+    );
     let r = &f["ransomware"];
     assert_eq!(r["detected"], true);
     assert_eq!(r["extension"], truth["ransom_extension"]);
@@ -62,7 +81,13 @@ fn scenario_answers_match_ground_truth() {
     assert_eq!(ia["downloaded_file"]["path"], truth["downloaded_file_path"]);
 
     // Every output the issue lists is there.
-    for name in ["case.sqlite", "timeline.csv", "timeline.jsonl", "report.md", "report.html"] {
+    for name in [
+        "case.sqlite",
+        "timeline.csv",
+        "timeline.jsonl",
+        "report.md",
+        "report.html",
+    ] {
         assert!(case.join(name).is_file(), "{name}");
     }
     for name in ["C_UsnJrnl_J.csv", "EvtxECmd.csv", "RECmd_Batch.csv"] {
@@ -78,11 +103,28 @@ fn scenario_answers_match_ground_truth() {
     }
 
     // Re-running into the same case is refused, and allowed with --force.
-    let again = rift(&["analyze", img.to_str().unwrap(), "--case", case_s, "--quiet"]);
+    let again = rift(&[
+        "analyze",
+        img.to_str().unwrap(),
+        "--case",
+        case_s,
+        "--quiet",
+    ]);
     assert_eq!(again.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&again.stderr).contains("--force"));
-    ok(&["analyze", img.to_str().unwrap(), "--case", case_s, "--quiet", "--force", "--no-verify"]);
-    assert_eq!(findings(&case)["ransomware"]["extension"], truth["ransom_extension"]);
+    ok(&[
+        "analyze",
+        img.to_str().unwrap(),
+        "--case",
+        case_s,
+        "--quiet",
+        "--force",
+        "--no-verify",
+    ]);
+    assert_eq!(
+        findings(&case)["ransomware"]["extension"],
+        truth["ransom_extension"]
+    );
 }
 
 #[test]
@@ -100,10 +142,24 @@ fn images_without_an_incident_report_no_ransomware() {
     {
         let img = rift_testutil::fixture(rel);
         let case = dir.path().join(format!("c{i}"));
-        ok(&["analyze", img.to_str().unwrap(), "--case", case.to_str().unwrap(), "--quiet"]);
+        ok(&[
+            "analyze",
+            img.to_str().unwrap(),
+            "--case",
+            case.to_str().unwrap(),
+            "--quiet",
+        ]);
         let f = findings(&case);
-        assert_eq!(f["ransomware"]["detected"], false, "{rel}: {}", f["ransomware"]);
+        assert_eq!(
+            f["ransomware"]["detected"], false,
+            "{rel}: {}",
+            f["ransomware"]
+        );
         let keeper = rift(&["report", case.to_str().unwrap(), "--format", "keeper"]);
-        assert_eq!(keeper.status.code(), Some(1), "{rel}: keeper must say there is no answer");
+        assert_eq!(
+            keeper.status.code(),
+            Some(1),
+            "{rel}: keeper must say there is no answer"
+        );
     }
 }

@@ -79,8 +79,13 @@ fn prepare_case_dir(dir: &Path, force: bool) -> Result<()> {
 struct CliReporter {
     quiet: bool,
     multi: Option<indicatif::MultiProgress>,
-    bars: Mutex<HashMap<String, (indicatif::ProgressBar, Instant)>>,
+    bars: Mutex<HashMap<String, (Option<indicatif::ProgressBar>, Instant)>>,
+    warned: std::sync::atomic::AtomicUsize,
 }
+
+/// Warnings printed on stderr before the rest are only counted (they are
+/// all in the case database: `sources.note`, `parse_errors`).
+const SHOWN_WARNINGS: usize = 20;
 
 impl CliReporter {
     fn new(quiet: bool) -> Self {
@@ -89,6 +94,7 @@ impl CliReporter {
             quiet,
             multi: (!quiet && tty).then(indicatif::MultiProgress::new),
             bars: Mutex::new(HashMap::new()),
+            warned: std::sync::atomic::AtomicUsize::new(0),
         }
     }
 
@@ -109,6 +115,9 @@ impl Reporter for CliReporter {
         }
         let Some(m) = &self.multi else {
             eprintln!("rift: {stage} — started");
+            if let Ok(mut b) = self.bars.lock() {
+                b.insert(stage.to_string(), (None, Instant::now()));
+            }
             return;
         };
         let bar = match total {
@@ -131,13 +140,13 @@ impl Reporter for CliReporter {
         let bar = m.add(bar);
         bar.enable_steady_tick(Duration::from_millis(200));
         if let Ok(mut b) = self.bars.lock() {
-            b.insert(stage.to_string(), (bar, Instant::now()));
+            b.insert(stage.to_string(), (Some(bar), Instant::now()));
         }
     }
 
     fn stage_progress(&self, stage: &str, done: u64) {
         if let Ok(b) = self.bars.lock() {
-            if let Some((bar, _)) = b.get(stage) {
+            if let Some((Some(bar), _)) = b.get(stage) {
                 bar.set_position(done);
             }
         }
@@ -153,7 +162,9 @@ impl Reporter for CliReporter {
             .ok()
             .and_then(|mut b| b.remove(stage))
             .map(|(bar, t)| {
-                bar.finish_and_clear();
+                if let Some(bar) = bar {
+                    bar.finish_and_clear();
+                }
                 t
             });
         let secs = started
@@ -163,7 +174,14 @@ impl Reporter for CliReporter {
     }
 
     fn warn(&self, msg: &str) {
-        self.println(&format!("rift: warning: {msg}"));
+        let n = self
+            .warned
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if n < SHOWN_WARNINGS {
+            self.println(&format!("rift: warning: {msg}"));
+        } else if n == SHOWN_WARNINGS {
+            self.println("rift: warning: more warnings follow; they are counted at the end and kept in the case database");
+        }
     }
 
     fn note(&self, msg: &str) {

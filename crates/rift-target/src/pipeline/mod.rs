@@ -164,8 +164,10 @@ pub fn analyze(
     let csv = std::sync::Arc::new(csvout::CsvOut::new(&case_dir.join("csv")));
     case_info(ev, opts, &w);
 
-    let verified = std::thread::scope(|ts| {
-        // Image verification runs beside the parsers, on its own thread.
+    std::thread::scope(|ts| -> Result<Summary> {
+        let w = w; // owned here so it can be dropped before the writer is joined
+        // Image verification runs beside everything else, on its own thread,
+        // and is only waited for right before the findings (which report it).
         // Only a container that stores hashes (EWF) can be verified; hashing
         // a raw or VM disk here would cost a full read (64 GiB of zeros for
         // a sparse qcow2) for nothing to compare with — `rift verify` does it
@@ -175,9 +177,8 @@ pub fn analyze(
             rep.note("image stores no hash: nothing to verify (run `rift verify` to compute one)");
         }
         let vh = (opts.verify && stored).then(|| {
-            let wv = w.clone();
             let rep = &rep;
-            ts.spawn(move || verify(ev, &wv, rep))
+            ts.spawn(move || verify(ev, rep))
         });
         let (vols, errs) = ev.ntfs_volumes();
         for e in errs {
@@ -207,47 +208,63 @@ pub fn analyze(
                 }
             })
         });
-        vh.and_then(|h| h.join().ok().flatten())
-    });
-    drop(w);
-    let fin = handle
-        .join()
-        .map_err(|_| Error::NoVolume("case database writer panicked".into()))?;
-    for e in &fin.errors {
-        rep.warn(&format!("case database: {e}"));
-    }
-    let mut db = fin.db;
+        drop(prepared);
+        drop(w);
+        for e in csv.finish() {
+            rep.warn(&e);
+        }
+        let fin = handle
+            .join()
+            .map_err(|_| Error::NoVolume("case database writer panicked".into()))?;
+        for e in &fin.errors {
+            rep.warn(&format!("case database: {e}"));
+        }
+        let mut db = fin.db;
 
-    // Samples of the files the detectors want (ransom notes, encrypted files).
-    samples(ev, &mut db, &rep);
+        // Samples of the files the detectors want (ransom notes, encrypted files).
+        samples(ev, &mut db, &rep);
 
-    rep.stage_start("timeline", None, "events");
-    let events = db.build_timeline().map_err(db_err)?;
-    rep.stage_end("timeline", &format!("{events} events"));
-    // Indexes first: the detectors and the exports walk them.
-    db.finish().map_err(db_err)?;
-    rep.stage_start("findings", None, "detectors");
-    let findings =
-        rift_triage::run_all(&db).map_err(|e| Error::NoVolume(format!("detectors: {e}")))?;
-    rep.stage_end("findings", &format!("{} findings", findings.findings.len()));
-    write_outputs(&db, case_dir, &findings, opts, &rep)?;
+        rep.stage_start("timeline", None, "events");
+        let events = db.build_timeline().map_err(db_err)?;
+        rep.stage_end("timeline", &format!("{events} events"));
+        // Indexes first: the detectors and the exports walk them.
+        db.finish().map_err(db_err)?;
+        export_timeline(&db, case_dir, opts, &rep)?;
 
-    let mut counts = Vec::new();
-    for t in rift_timeline::TABLES {
-        if let Ok(n) = db.count(t) {
-            if n > 0 {
-                counts.push((t.to_string(), n));
+        let verified = match vh {
+            Some(h) => {
+                let (ok, kv) = h.join().unwrap_or((Some(false), Vec::new()));
+                for (k, v) in &kv {
+                    db.set_info(k, v).map_err(db_err)?;
+                }
+                ok
+            }
+            None => None,
+        };
+        rep.stage_start("findings", None, "detectors");
+        let findings =
+            rift_triage::run_all(&db).map_err(|e| Error::NoVolume(format!("detectors: {e}")))?;
+        rep.stage_end("findings", &format!("{} findings", findings.findings.len()));
+        rift_triage::write_reports(case_dir, &findings, &opts.tz)
+            .map_err(|e| Error::NoVolume(format!("reports: {e}")))?;
+
+        let mut counts = Vec::new();
+        for t in rift_timeline::TABLES {
+            if let Ok(n) = db.count(t) {
+                if n > 0 {
+                    counts.push((t.to_string(), n));
+                }
             }
         }
-    }
-    let warnings = rep.warnings.lock().map(|w| w.clone()).unwrap_or_default();
-    Ok(Summary {
-        case_dir: case_dir.to_path_buf(),
-        counts,
-        timeline_events: events,
-        findings,
-        warnings,
-        verified,
+        let warnings = rep.warnings.lock().map(|w| w.clone()).unwrap_or_default();
+        Ok(Summary {
+            case_dir: case_dir.to_path_buf(),
+            counts,
+            timeline_events: events,
+            findings,
+            warnings,
+            verified,
+        })
     })
 }
 
@@ -354,7 +371,9 @@ fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
-fn verify(ev: &Evidence, w: &writer::Writer, rep: &dyn Reporter) -> Option<bool> {
+/// Recomputes the media hashes; returns the verdict and the `case_info`
+/// pairs to record.
+fn verify(ev: &Evidence, rep: &dyn Reporter) -> (Option<bool>, Vec<(String, String)>) {
     let img = &ev.image;
     rep.stage_start("verify", Some(img.size), "bytes");
     let threads = std::thread::available_parallelism()
@@ -403,14 +422,8 @@ fn verify(ev: &Evidence, w: &writer::Writer, rep: &dyn Reporter) -> Option<bool>
             )
         }
     };
-    w.with_db(move |db| {
-        for (k, v) in &kv {
-            db.set_info(k, v)?;
-        }
-        Ok(())
-    });
     rep.stage_end("verify", &msg);
-    ok
+    (ok, kv)
 }
 
 fn samples(ev: &Evidence, db: &mut CaseDb, rep: &dyn Reporter) {
@@ -485,18 +498,12 @@ fn samples(ev: &Evidence, db: &mut CaseDb, rep: &dyn Reporter) {
     }
 }
 
-fn write_outputs(
-    db: &CaseDb,
-    dir: &Path,
-    findings: &rift_triage::Findings,
-    opts: &Options,
-    rep: &dyn Reporter,
-) -> Result<()> {
+fn export_timeline(db: &CaseDb, dir: &Path, opts: &Options, rep: &dyn Reporter) -> Result<()> {
     let io = |path: &Path, source: std::io::Error| Error::Io {
         path: path.to_path_buf(),
         source,
     };
-    rep.stage_start("outputs", None, "files");
+    rep.stage_start("exports", None, "files");
     let p = dir.join("timeline.csv");
     let f = std::fs::File::create(&p).map_err(|e| io(&p, e))?;
     let n = rift_timeline::export_csv(db, std::io::BufWriter::new(f), &opts.tz).map_err(db_err)?;
@@ -506,11 +513,9 @@ fn write_outputs(
     let p = dir.join("csv").join("bodyfile.txt");
     let f = std::fs::File::create(&p).map_err(|e| io(&p, e))?;
     rift_timeline::export_bodyfile(db, std::io::BufWriter::new(f)).map_err(db_err)?;
-    rift_triage::write_reports(dir, findings, &opts.tz)
-        .map_err(|e| Error::NoVolume(format!("reports: {e}")))?;
     rep.stage_end(
-        "outputs",
-        &format!("timeline.csv ({n} rows), timeline.jsonl, findings.json, report.md, report.html"),
+        "exports",
+        &format!("timeline.csv ({n} rows), timeline.jsonl, csv/bodyfile.txt"),
     );
     Ok(())
 }

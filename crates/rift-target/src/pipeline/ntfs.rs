@@ -100,12 +100,29 @@ fn row_names(e: &MftEntry) -> Vec<FileName> {
         .collect()
 }
 
+/// What one chunk of MFT records yields (collected on a worker thread,
+/// delivered in record order).
+#[derive(Default)]
+struct ChunkOut {
+    rows: Vec<MftRow>,
+    zones: Vec<ZoneIdentifierRow>,
+    errs: Vec<ParseErrorRow>,
+    names: Vec<(u64, MftName)>,
+    cands: Vec<Candidate>,
+    records: u64,
+}
+
+/// Records per parallel chunk of the `$MFT` walk.
+const MFT_CHUNK: u64 = 2048;
+
 /// Walks every MFT entry once: `mft` rows, `Zone.Identifier` rows, the
-/// artifact candidates and the name table for USN resolution.
+/// artifact candidates and the name table for USN resolution. Chunks of
+/// records are parsed on all cores and delivered in order.
 pub fn walk_mft(ctx: &VolumeCtx, w: &Writer, rep: &dyn Reporter) -> (Vec<Candidate>, MftNames) {
     let ntfs = &ctx.vol.ntfs;
     let stage = format!("MFT {}", ctx.drive);
-    rep.stage_start(&stage, Some(ntfs.mft_record_count()), "records");
+    let total = ntfs.mft_record_count();
+    rep.stage_start(&stage, Some(total), "records");
     let paths: Arc<PathMap> = ntfs.paths();
     let src = w.source(SourceRow {
         kind: "mft".into(),
@@ -133,180 +150,35 @@ pub fn walk_mft(ctx: &VolumeCtx, w: &Writer, rep: &dyn Reporter) -> (Vec<Candida
     });
     let mut names = MftNames::default();
     let mut cands = Vec::new();
-    let mut n_err = 0u64;
     let mut done = 0u64;
-    for item in ntfs.entries() {
-        done += 1;
-        if done % 4096 == 0 {
-            rep.stage_progress(&stage, done);
-        }
-        let e = match item {
-            Ok(e) => e,
-            Err(err) => {
-                n_err += 1;
-                errs.push(ParseErrorRow {
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let work = |first: u64, end: u64| {
+        let mut out = ChunkOut::default();
+        for item in ntfs.entries().starting_at(first).ending_at(end) {
+            out.records += 1;
+            match item {
+                Ok(e) => entry_rows(ctx, ntfs, &paths, &e, &mut out),
+                Err(err) => out.errs.push(ParseErrorRow {
                     source_id: None,
                     offset: None,
                     message: err.to_string(),
-                });
-                continue;
-            }
-        };
-        let si = e.standard_information();
-        let fnames = row_names(&e);
-        let Some(primary) = fnames.first().cloned() else {
-            continue; // no name: nothing to show or resolve
-        };
-        names.set(
-            e.number,
-            MftName {
-                sequence: e.sequence(),
-                name: primary.name.clone(),
-                parent: FileId::from_reference(primary.parent.0),
-                in_use: e.in_use(),
-            },
-        );
-        let base_path = paths.path(e.number);
-        let full = |dir_and_name: &str| format!("{}\\{}", ctx.drive, dir_and_name);
-        let size = e.data_size();
-        let ads = e.ads_names();
-        let has_ads = !ads.is_empty();
-        let (usec_zeros, si_lt_fn, copied) = match &si {
-            Some(s) => (
-                s.created.subsecond_ticks() == 0 && s.modified.subsecond_ticks() == 0,
-                s.created.0 != 0 && s.created < primary.created,
-                s.modified.0 != 0 && s.modified < s.created,
-            ),
-            None => (false, false, false),
-        };
-        let zone_text = if ads
-            .iter()
-            .any(|a| a.eq_ignore_ascii_case("Zone.Identifier"))
-        {
-            ntfs.zone_identifier(&e)
-        } else {
-            None
-        };
-        for (i, f) in fnames.iter().enumerate() {
-            let path = if i == 0 {
-                base_path.clone()
-            } else {
-                let (dir, _) = paths.dir_path(f.parent);
-                if dir.is_empty() {
-                    f.name.clone()
-                } else {
-                    format!("{dir}\\{}", f.name)
-                }
-            };
-            rows.push(MftRow {
-                source_id: None,
-                volume_id: Some(ctx.volume_id),
-                entry: e.number as i64,
-                seq: Some(i64::from(e.sequence())),
-                in_use: Some(e.in_use()),
-                is_dir: Some(e.is_directory()),
-                parent_entry: Some(f.parent.entry() as i64),
-                parent_seq: Some(i64::from(f.parent.sequence())),
-                name: Some(f.name.clone()),
-                name_type: Some(i64::from(f.namespace.0)),
-                full_path: Some(full(&path)),
-                extension: if e.is_directory() {
-                    None
-                } else {
-                    ext_of(&f.name)
-                },
-                size: Some(size as i64),
-                alloc_size: Some(f.allocated_size as i64),
-                reference_count: Some(i64::from(e.header.link_count)),
-                si_created: si.as_ref().and_then(|s| t(s.created)),
-                si_modified: si.as_ref().and_then(|s| t(s.modified)),
-                si_mft_modified: si.as_ref().and_then(|s| t(s.mft_modified)),
-                si_accessed: si.as_ref().and_then(|s| t(s.accessed)),
-                fn_created: t(f.created),
-                fn_modified: t(f.modified),
-                fn_mft_modified: t(f.mft_modified),
-                fn_accessed: t(f.accessed),
-                si_flags: si.as_ref().map(|s| i64::from(s.attributes.bits())),
-                has_ads: Some(has_ads),
-                is_ads: Some(false),
-                ads_name: None,
-                zone_id_contents: None,
-                usec_zeros: Some(usec_zeros),
-                si_lt_fn: Some(si_lt_fn),
-                copied: Some(copied),
-                usn: si.as_ref().and_then(|s| s.usn).map(|u| u as i64),
-                lsn: Some(e.header.lsn as i64),
-                security_id: si.as_ref().and_then(|s| s.security_id).map(i64::from),
-                reparse_target: e.reparse_point().and_then(|r| r.link_target()).map(|l| {
-                    if l.print.is_empty() {
-                        l.substitute
-                    } else {
-                        l.print
-                    }
                 }),
-            });
-        }
-        for a in &ads {
-            let is_zone = a.eq_ignore_ascii_case("Zone.Identifier");
-            let ads_size = e
-                .attribute(AttrType::DATA, a)
-                .map(|at| at.data_size())
-                .unwrap_or(0);
-            rows.push(MftRow {
-                source_id: None,
-                volume_id: Some(ctx.volume_id),
-                entry: e.number as i64,
-                seq: Some(i64::from(e.sequence())),
-                in_use: Some(e.in_use()),
-                is_dir: Some(e.is_directory()),
-                parent_entry: Some(primary.parent.entry() as i64),
-                parent_seq: Some(i64::from(primary.parent.sequence())),
-                name: Some(format!("{}:{a}", primary.name)),
-                name_type: Some(i64::from(primary.namespace.0)),
-                full_path: Some(full(&format!("{base_path}:{a}"))),
-                extension: None,
-                size: Some(ads_size as i64),
-                si_created: si.as_ref().and_then(|s| t(s.created)),
-                si_modified: si.as_ref().and_then(|s| t(s.modified)),
-                has_ads: Some(true),
-                is_ads: Some(true),
-                ads_name: Some(a.to_string()),
-                zone_id_contents: if is_zone { zone_text.clone() } else { None },
-                ..Default::default()
-            });
-        }
-        if let Some(text) = &zone_text {
-            let z = rift_shell::parse_zone_identifier(text.as_bytes());
-            zones.push(ZoneIdentifierRow {
-                source_id: None,
-                volume_id: Some(ctx.volume_id),
-                file_path: Some(full(&base_path)),
-                entry: Some(e.number as i64),
-                seq: Some(i64::from(e.sequence())),
-                zone_id: z.zone_id.map(i64::from),
-                host_url: z.host_url.clone(),
-                referrer_url: z.referrer_url.clone(),
-                raw: Some(text.clone()),
-                file_created: si.as_ref().and_then(|s| t(s.created)),
-            });
-        }
-        if !e.is_directory() {
-            if let Some(kind) = artifacts::classify(&base_path) {
-                cands.push(Candidate {
-                    kind,
-                    entry: e.number,
-                    seq: e.sequence(),
-                    rel_path: base_path,
-                    size,
-                    in_use: e.in_use(),
-                    si_created: si.as_ref().map(|s| s.created).unwrap_or_default(),
-                    si_modified: si.as_ref().map(|s| s.modified).unwrap_or_default(),
-                });
             }
         }
-    }
+        out
+    };
+    rift_ntfs::par_chunks_ordered(total, MFT_CHUNK, threads, work, |out: ChunkOut| {
+        done += out.records;
+        rep.stage_progress(&stage, done);
+        out.rows.into_iter().for_each(|r| rows.push(r));
+        out.zones.into_iter().for_each(|r| zones.push(r));
+        out.errs.into_iter().for_each(|r| errs.push(r));
+        out.names.into_iter().for_each(|(n, m)| names.set(n, m));
+        cands.extend(out.cands);
+    });
     let n = rows.count;
     let nz = zones.count;
+    let n_err = errs.count;
     drop(rows);
     drop(zones);
     drop(errs);
@@ -317,6 +189,168 @@ pub fn walk_mft(ctx: &VolumeCtx, w: &Writer, rep: &dyn Reporter) -> (Vec<Candida
         &format!("{done} records, {n} rows, {n_err} unreadable"),
     );
     (cands, names)
+}
+
+/// The rows, names and candidates of one MFT entry.
+fn entry_rows(
+    ctx: &VolumeCtx,
+    ntfs: &rift_ntfs::Ntfs,
+    paths: &PathMap,
+    e: &MftEntry,
+    out: &mut ChunkOut,
+) {
+    let si = e.standard_information();
+    let fnames = row_names(e);
+    let Some(primary) = fnames.first().cloned() else {
+        return; // no name: nothing to show or resolve
+    };
+    out.names.push((
+        e.number,
+        MftName {
+            sequence: e.sequence(),
+            name: primary.name.clone(),
+            parent: FileId::from_reference(primary.parent.0),
+            in_use: e.in_use(),
+        },
+    ));
+    let base_path = paths.path(e.number);
+    let full = |dir_and_name: &str| format!("{}\\{}", ctx.drive, dir_and_name);
+    let size = e.data_size();
+    let ads = e.ads_names();
+    let has_ads = !ads.is_empty();
+    let (usec_zeros, si_lt_fn, copied) = match &si {
+        Some(s) => (
+            s.created.subsecond_ticks() == 0 && s.modified.subsecond_ticks() == 0,
+            s.created.0 != 0 && s.created < primary.created,
+            s.modified.0 != 0 && s.modified < s.created,
+        ),
+        None => (false, false, false),
+    };
+    let zone_text = if ads
+        .iter()
+        .any(|a| a.eq_ignore_ascii_case("Zone.Identifier"))
+    {
+        ntfs.zone_identifier(e)
+    } else {
+        None
+    };
+    for (i, f) in fnames.iter().enumerate() {
+        let path = if i == 0 {
+            base_path.clone()
+        } else {
+            let (dir, _) = paths.dir_path(f.parent);
+            if dir.is_empty() {
+                f.name.clone()
+            } else {
+                format!("{dir}\\{}", f.name)
+            }
+        };
+        out.rows.push(MftRow {
+            source_id: None,
+            volume_id: Some(ctx.volume_id),
+            entry: e.number as i64,
+            seq: Some(i64::from(e.sequence())),
+            in_use: Some(e.in_use()),
+            is_dir: Some(e.is_directory()),
+            parent_entry: Some(f.parent.entry() as i64),
+            parent_seq: Some(i64::from(f.parent.sequence())),
+            name: Some(f.name.clone()),
+            name_type: Some(i64::from(f.namespace.0)),
+            full_path: Some(full(&path)),
+            extension: if e.is_directory() {
+                None
+            } else {
+                ext_of(&f.name)
+            },
+            size: Some(size as i64),
+            alloc_size: Some(f.allocated_size as i64),
+            reference_count: Some(i64::from(e.header.link_count)),
+            si_created: si.as_ref().and_then(|s| t(s.created)),
+            si_modified: si.as_ref().and_then(|s| t(s.modified)),
+            si_mft_modified: si.as_ref().and_then(|s| t(s.mft_modified)),
+            si_accessed: si.as_ref().and_then(|s| t(s.accessed)),
+            fn_created: t(f.created),
+            fn_modified: t(f.modified),
+            fn_mft_modified: t(f.mft_modified),
+            fn_accessed: t(f.accessed),
+            si_flags: si.as_ref().map(|s| i64::from(s.attributes.bits())),
+            has_ads: Some(has_ads),
+            is_ads: Some(false),
+            ads_name: None,
+            zone_id_contents: None,
+            usec_zeros: Some(usec_zeros),
+            si_lt_fn: Some(si_lt_fn),
+            copied: Some(copied),
+            usn: si.as_ref().and_then(|s| s.usn).map(|u| u as i64),
+            lsn: Some(e.header.lsn as i64),
+            security_id: si.as_ref().and_then(|s| s.security_id).map(i64::from),
+            reparse_target: e.reparse_point().and_then(|r| r.link_target()).map(|l| {
+                if l.print.is_empty() {
+                    l.substitute
+                } else {
+                    l.print
+                }
+            }),
+        });
+    }
+    for a in &ads {
+        let is_zone = a.eq_ignore_ascii_case("Zone.Identifier");
+        let ads_size = e
+            .attribute(AttrType::DATA, a)
+            .map(|at| at.data_size())
+            .unwrap_or(0);
+        out.rows.push(MftRow {
+            source_id: None,
+            volume_id: Some(ctx.volume_id),
+            entry: e.number as i64,
+            seq: Some(i64::from(e.sequence())),
+            in_use: Some(e.in_use()),
+            is_dir: Some(e.is_directory()),
+            parent_entry: Some(primary.parent.entry() as i64),
+            parent_seq: Some(i64::from(primary.parent.sequence())),
+            name: Some(format!("{}:{a}", primary.name)),
+            name_type: Some(i64::from(primary.namespace.0)),
+            full_path: Some(full(&format!("{base_path}:{a}"))),
+            extension: None,
+            size: Some(ads_size as i64),
+            si_created: si.as_ref().and_then(|s| t(s.created)),
+            si_modified: si.as_ref().and_then(|s| t(s.modified)),
+            has_ads: Some(true),
+            is_ads: Some(true),
+            ads_name: Some(a.to_string()),
+            zone_id_contents: if is_zone { zone_text.clone() } else { None },
+            ..Default::default()
+        });
+    }
+    if let Some(text) = &zone_text {
+        let z = rift_shell::parse_zone_identifier(text.as_bytes());
+        out.zones.push(ZoneIdentifierRow {
+            source_id: None,
+            volume_id: Some(ctx.volume_id),
+            file_path: Some(full(&base_path)),
+            entry: Some(e.number as i64),
+            seq: Some(i64::from(e.sequence())),
+            zone_id: z.zone_id.map(i64::from),
+            host_url: z.host_url.clone(),
+            referrer_url: z.referrer_url.clone(),
+            raw: Some(text.clone()),
+            file_created: si.as_ref().and_then(|s| t(s.created)),
+        });
+    }
+    if !e.is_directory() {
+        if let Some(kind) = artifacts::classify(&base_path) {
+            out.cands.push(Candidate {
+                kind,
+                entry: e.number,
+                seq: e.sequence(),
+                rel_path: base_path,
+                size,
+                in_use: e.in_use(),
+                si_created: si.as_ref().map(|s| s.created).unwrap_or_default(),
+                si_modified: si.as_ref().map(|s| s.modified).unwrap_or_default(),
+            });
+        }
+    }
 }
 
 /// `$UsnJrnl:$J` with full paths.
