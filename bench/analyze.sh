@@ -41,7 +41,7 @@ run_pair() { # name image
   [ -f "$img" ] || { echo "skip $name: $img missing"; return; }
   rm -rf "$work/case-$name" "$work/plaso-$name.csv" "$work/plaso-$name.plaso"
   read -r rw rc rr < <(measure "rift-$name" "$rift" analyze "$img" --case "$work/case-$name" -q)
-  read -r pw pc pr < <(measure "plaso-$name" "$venv/bin/psteal" --source "$img" -w "$work/plaso-$name.csv" \
+  read -r pw pc pr < <(measure "plaso-$name" env -C "$work" "$venv/bin/psteal" --source "$img" -w "$work/plaso-$name.csv" \
       --partitions all --volumes all --unattended -o l2tcsv)
   local rev pev
   rev=$(sqlite3 "$work/case-$name/case.sqlite" "select count(*) from timeline" 2>/dev/null || echo '?')

@@ -96,9 +96,13 @@ pub fn utf16le_lossy(buf: &[u8]) -> String {
     let units = buf
         .chunks_exact(2)
         .filter_map(|c| c.try_into().ok().map(u16::from_le_bytes));
-    char::decode_utf16(units)
-        .map(|r| r.unwrap_or(char::REPLACEMENT_CHARACTER))
-        .collect()
+    // One allocation for the common (ASCII) case; names are decoded by
+    // the million in journal and MFT walks.
+    let mut out = String::with_capacity(buf.len() / 2);
+    for r in char::decode_utf16(units) {
+        out.push(r.unwrap_or(char::REPLACEMENT_CHARACTER));
+    }
+    out
 }
 
 /// Decodes UTF-16LE up to the first NUL code unit (or the end).

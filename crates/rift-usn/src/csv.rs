@@ -42,7 +42,10 @@ pub struct CsvWriter<W: Write> {
 }
 
 fn needs_quotes(s: &str) -> bool {
-    s.contains([',', '"', '\r', '\n']) || s.starts_with([' ', '\t']) || s.ends_with([' ', '\t'])
+    let b = s.as_bytes();
+    matches!(b.first(), Some(b' ' | b'\t'))
+        || matches!(b.last(), Some(b' ' | b'\t'))
+        || b.iter().any(|&c| matches!(c, b',' | b'"' | b'\r' | b'\n'))
 }
 
 /// Appends `s` as one CSV field.
@@ -153,9 +156,9 @@ impl<W: Write> CsvWriter<W> {
         let _ = write!(l, ",{},", r.usn);
         push_ez_time(l, r.timestamp);
         sep(l);
-        l.push_str(&r.reason.names());
+        r.reason.push_names(l);
         sep(l);
-        l.push_str(&r.attributes.names());
+        r.attributes.push_names(l);
         let _ = write!(l, ",{},", r.offset);
         push_field(l, source_file);
         if self.layout == Layout::Rift {

@@ -205,14 +205,22 @@ const SOURCE_NAMES: &[(u32, &str)] = &[
 /// prints a `[Flags]` enum); bits without a name are appended as one hex
 /// number; `0` gives `zero`.
 fn join(bits: u32, table: &[(u32, &str)], zero: &str) -> String {
-    if bits == 0 {
-        return zero.to_owned();
-    }
     let mut out = String::new();
+    push_joined(&mut out, bits, table, zero);
+    out
+}
+
+/// [`join`] appending to `out` (the CSV hot path: no allocation).
+fn push_joined(out: &mut String, bits: u32, table: &[(u32, &str)], zero: &str) {
+    if bits == 0 {
+        out.push_str(zero);
+        return;
+    }
+    let start = out.len();
     let mut rest = bits;
     for &(bit, name) in table {
         if bits & bit != 0 {
-            if !out.is_empty() {
+            if out.len() > start {
                 out.push('|');
             }
             out.push_str(name);
@@ -220,12 +228,12 @@ fn join(bits: u32, table: &[(u32, &str)], zero: &str) -> String {
         }
     }
     if rest != 0 {
-        if !out.is_empty() {
+        if out.len() > start {
             out.push('|');
         }
-        out.push_str(&format!("0x{rest:X}"));
+        use std::fmt::Write as _;
+        let _ = write!(out, "0x{rest:X}");
     }
-    out
 }
 
 impl Reason {
@@ -233,12 +241,22 @@ impl Reason {
     pub fn names(self) -> String {
         join(self.bits(), REASON_NAMES, "0")
     }
+
+    /// [`Reason::names`] appended to `out`.
+    pub fn push_names(self, out: &mut String) {
+        push_joined(out, self.bits(), REASON_NAMES, "0")
+    }
 }
 
 impl FileAttributes {
     /// `|`-joined MFTECmd names, e.g. `Archive|NotContentIndexed`.
     pub fn names(self) -> String {
         join(self.bits(), ATTRIBUTE_NAMES, "0")
+    }
+
+    /// [`FileAttributes::names`] appended to `out`.
+    pub fn push_names(self, out: &mut String) {
+        push_joined(out, self.bits(), ATTRIBUTE_NAMES, "0")
     }
 }
 

@@ -319,7 +319,8 @@ impl<M: MftLookup> Resolver<M> {
         } else {
             r.name.clone()
         };
-        let mut full_path = parent_path.clone();
+        let mut full_path = String::with_capacity(parent_path.len() + 1 + name.len());
+        full_path.push_str(&parent_path);
         if !full_path.ends_with('\\') {
             full_path.push('\\');
         }

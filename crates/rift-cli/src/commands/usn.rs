@@ -60,11 +60,17 @@ pub fn run(args: Args) -> Result<ExitCode> {
     }
     let source = args.input.display().to_string();
     let mut mftecmd = match &args.csv {
-        Some(p) => Some(CsvWriter::new(common::create_output(p)?, Layout::MftEcmd)?),
+        Some(p) => Some(CsvWriter::new(
+            common::create_output_threaded(p)?,
+            Layout::MftEcmd,
+        )?),
         None => None,
     };
     let mut rift = match &args.rift_csv {
-        Some(p) => Some(CsvWriter::new(common::create_output(p)?, Layout::Rift)?),
+        Some(p) => Some(CsvWriter::new(
+            common::create_output_threaded(p)?,
+            Layout::Rift,
+        )?),
         None => None,
     };
     let mut records = 0u64;
