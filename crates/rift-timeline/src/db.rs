@@ -10,14 +10,21 @@ use crate::{Error, Result};
 /// Embedded migrations, applied in order. The number is the schema version
 /// the database has after the file ran. A test checks that this list and the
 /// `migrations/` folder agree.
-pub const MIGRATIONS: &[(u32, &str, &str)] = &[(
-    1,
-    "0001_initial",
-    include_str!("../migrations/0001_initial.sql"),
-)];
+pub const MIGRATIONS: &[(u32, &str, &str)] = &[
+    (
+        1,
+        "0001_initial",
+        include_str!("../migrations/0001_initial.sql"),
+    ),
+    (
+        2,
+        "0002_registry_keys",
+        include_str!("../migrations/0002_registry_keys.sql"),
+    ),
+];
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Rows per transaction that [`CaseDb::insert`] callers should aim for:
 /// big enough that the commit cost vanishes, small enough to keep memory flat.
@@ -390,6 +397,7 @@ pub const TABLES: &[&str] = &[
     "usn",
     "logfile_events",
     "registry_values",
+    "registry_keys",
     "userassist",
     "bam",
     "shimcache",

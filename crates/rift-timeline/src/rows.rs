@@ -293,6 +293,42 @@ rows! {
         comment: Option<String>,
     }
 
+    /// One registry key: every key of a hive after log replay, plus deleted
+    /// keys recovered from free cells (`deleted = 1`).
+    RegistryKeyRow => "registry_keys" {
+        /// Source (hive).
+        source_id: Option<i64>,
+        /// Hive path in the image.
+        hive_path: Option<String>,
+        /// `NTUSER`, `SYSTEM`, `SOFTWARE`, …
+        hive_type: Option<String>,
+        /// Owner of a user hive (profile folder name).
+        user: Option<String>,
+        /// Key path from the hive root (`""` for the root key; deleted
+        /// keys whose parent chain is broken start with `<unknown>`).
+        key_path: Option<String>,
+        /// The key as an analyst writes it: `HKLM\SYSTEM\…`,
+        /// `HKU\<user>\…`, `HKU\<user>_Classes\…`, else the hive file
+        /// name then the key path.
+        display_path: Option<String>,
+        /// Path of the parent key (NULL for the root).
+        parent_path: Option<String>,
+        /// Key name.
+        name: Option<String>,
+        /// Key last write time.
+        last_write: Option<DbTime>,
+        /// Subkeys the key lists.
+        subkey_count: Option<i64>,
+        /// Values the key lists.
+        value_count: Option<i64>,
+        /// Class name, when the key has one.
+        class_name: Option<String>,
+        /// Recovered from a free (or unreferenced) cell.
+        deleted: bool,
+        /// Hive-bins offset of the `nk` cell.
+        offset: Option<i64>,
+    }
+
     /// UserAssist entry (NTUSER).
     UserAssistRow => "userassist" {
         /// Source.

@@ -185,6 +185,18 @@ fn specs() -> Vec<Spec> {
         ..Spec::default()
     });
     v.push(Spec {
+        table: "registry_keys",
+        time: "last_write".into(),
+        source: "REG",
+        artifact: "CASE WHEN s.deleted THEN 'Registry Key (deleted)' ELSE 'Registry Key' END".into(),
+        desc: "'Key Last Written'".into(),
+        path: "s.display_path".into(),
+        user: "s.user".into(),
+        message: "COALESCE(s.display_path, s.key_path, '') || CASE WHEN s.deleted THEN ' (deleted)' ELSE '' END || ' [' || COALESCE(s.subkey_count, '?') || ' subkeys, ' || COALESCE(s.value_count, '?') || ' values]'".into(),
+        extra: "json_object('hive', s.hive_path, 'hive_type', s.hive_type, 'key_path', s.key_path, 'deleted', s.deleted, 'offset', s.offset)".into(),
+        ..Spec::default()
+    });
+    v.push(Spec {
         table: "userassist",
         time: "last_run".into(),
         source: "EXEC",

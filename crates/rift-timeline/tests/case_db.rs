@@ -41,6 +41,7 @@ fn row_structs_match_the_migrations() {
         UsnRow,
         LogfileEventRow,
         RegistryValueRow,
+        RegistryKeyRow,
         UserAssistRow,
         BamRow,
         ShimcacheRow,
@@ -316,4 +317,42 @@ fn batch_insert_many_rows() {
     }
     assert_eq!(db.count("usn").unwrap(), 50_000);
     assert!(db.count("no_such_table").is_err());
+}
+
+#[test]
+fn a_version_1_case_is_upgraded_on_open() {
+    let dir = TempDir::new("case-db-upgrade");
+    let path = dir.path().join("case.sqlite");
+    {
+        // A case written by a rift that knew only the first migration.
+        let c = rusqlite::Connection::open(&path).unwrap();
+        c.execute_batch(
+            "CREATE TABLE schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied TEXT NOT NULL);",
+        )
+        .unwrap();
+        c.execute_batch(MIGRATIONS[0].2).unwrap();
+        c.execute(
+            "INSERT INTO schema_version VALUES (1, '0001_initial', '2026-01-01T00:00:00.0000000Z')",
+            [],
+        )
+        .unwrap();
+        c.execute(
+            "INSERT INTO registry_values (key_path, value_name) VALUES ('ROOT\\Run', 'x')",
+            [],
+        )
+        .unwrap();
+    }
+    let mut db = CaseDb::open(&path).unwrap();
+    assert_eq!(db.schema_version().unwrap(), SCHEMA_VERSION);
+    const { assert!(SCHEMA_VERSION >= 2) };
+    db.insert(&[RegistryKeyRow {
+        key_path: Some("Software".into()),
+        ..Default::default()
+    }])
+    .unwrap();
+    let kept: i64 = db
+        .conn()
+        .query_row("SELECT count(*) FROM registry_values", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(kept, 1, "old rows survive the upgrade");
 }

@@ -10,7 +10,8 @@ use rift_timeline::json_text;
 use rift_timeline::{
     AmcacheRow, AutorunRow, BamRow, BrowserDownloadRow, BrowserSearchRow, BrowserVisitRow, DbTime,
     DefenderSettingRow, EvtxRow, JumplistRow, LnkRow, ParseErrorRow, PrefetchRow, RecycleBinRow,
-    RegistryValueRow, ServiceRow, ShimcacheRow, SourceRow, TaskRow, UserAssistRow, UserProfileRow,
+    RegistryKeyRow, RegistryValueRow, ServiceRow, ShimcacheRow, SourceRow, TaskRow, UserAssistRow,
+    UserProfileRow,
 };
 
 use super::ntfs::Candidate;
@@ -292,6 +293,8 @@ fn hive(
         n += b.count;
     }
 
+    n += registry_keys(&hive, ht, &hive_path, &user, key, w);
+
     let res = rift_hive::plugins::run_all(&hive, ht);
     let shim: Vec<&rift_hive::plugins::ShimCacheEntry> = res
         .records
@@ -464,7 +467,7 @@ fn hive(
             other_rec => other.push(RegistryValueRow {
                 source_id: None,
                 hive_path: Some(hive_path.clone()),
-                hive_type: Some(ht.batch_name().to_string()),
+                hive_type: Some(ht.csv_name().to_string()),
                 key_path: Some(other_rec.key_path().to_string()),
                 value_name: None,
                 value_type: None,
@@ -506,6 +509,111 @@ fn hive(
 }
 
 // ---------------------------------------------------------------- evtx
+
+/// How analysts name a hive's root: `HKLM\SYSTEM`, `HKU\<user>`, …;
+/// hives without a mount point go by their file name.
+fn hive_root_name(ht: HiveType, user: Option<&str>, hive_path: &str) -> String {
+    let u = user.unwrap_or("<user>");
+    match ht {
+        HiveType::System => "HKLM\\SYSTEM".into(),
+        HiveType::Software => "HKLM\\SOFTWARE".into(),
+        HiveType::Sam => "HKLM\\SAM".into(),
+        HiveType::Security => "HKLM\\SECURITY".into(),
+        HiveType::Components => "HKLM\\COMPONENTS".into(),
+        HiveType::Drivers => "HKLM\\DRIVERS".into(),
+        HiveType::Default => "HKU\\.DEFAULT".into(),
+        HiveType::NtUser => format!("HKU\\{u}"),
+        HiveType::UsrClass => format!("HKU\\{u}_Classes"),
+        _ => hive_path
+            .rsplit(['\\', '/'])
+            .next()
+            .unwrap_or(hive_path)
+            .to_string(),
+    }
+}
+
+/// Every key of the (replayed) hive, and the deleted keys recovered from
+/// its free cells, into `registry_keys` (the timeline's key last-write
+/// events and the registry browser's tree). Returns the rows written.
+fn registry_keys(
+    hive: &rift_hive::Hive,
+    ht: HiveType,
+    hive_path: &str,
+    user: &Option<String>,
+    key: SourceKey,
+    w: &Writer,
+) -> u64 {
+    let root = hive_root_name(ht, user.as_deref(), hive_path);
+    let display = |path: &str| {
+        if path.is_empty() {
+            root.clone()
+        } else {
+            format!("{root}\\{path}")
+        }
+    };
+    let parent_of = |path: &str| -> Option<String> {
+        if path.is_empty() {
+            None
+        } else {
+            Some(path.rsplit_once('\\').map_or("", |(p, _)| p).to_string())
+        }
+    };
+    let mut b = Batcher::new(w, Some(key), |r: &mut RegistryKeyRow, id| {
+        r.source_id = Some(id)
+    });
+    let walk_errors = hive.walk(|path, k| {
+        b.push(RegistryKeyRow {
+            source_id: None,
+            hive_path: Some(hive_path.to_string()),
+            hive_type: Some(ht.csv_name().to_string()),
+            user: user.clone(),
+            key_path: Some(path.to_string()),
+            display_path: Some(display(path)),
+            parent_path: parent_of(path),
+            name: Some(k.name()),
+            last_write: t(k.last_written()),
+            subkey_count: Some(i64::from(k.subkey_count())),
+            value_count: Some(i64::from(k.value_count())),
+            class_name: k.class_name().ok().flatten(),
+            deleted: false,
+            offset: Some(i64::from(k.offset())),
+        });
+    });
+    for dk in rift_hive::recover::recover(hive).keys {
+        let path = if dk.path_complete {
+            dk.path.clone()
+        } else {
+            format!("<unknown>\\{}", dk.path)
+        };
+        b.push(RegistryKeyRow {
+            source_id: None,
+            hive_path: Some(hive_path.to_string()),
+            hive_type: Some(ht.csv_name().to_string()),
+            user: user.clone(),
+            display_path: Some(display(&path)),
+            parent_path: parent_of(&path),
+            key_path: Some(path),
+            name: Some(dk.name),
+            last_write: t(dk.last_written),
+            subkey_count: None,
+            value_count: Some(dk.values.len() as i64),
+            class_name: None,
+            deleted: true,
+            offset: Some(i64::from(dk.offset)),
+        });
+    }
+    let n = b.count;
+    drop(b);
+    errors(
+        w,
+        key,
+        walk_errors
+            .into_iter()
+            .map(|e| (None, format!("registry walk: {e}")))
+            .collect(),
+    );
+    n
+}
 
 fn evtx(ctx: &VolumeCtx, c: &Candidate, w: &Writer, rep: &dyn Reporter) {
     let Some(bytes) = read(ctx, c, rep) else {
