@@ -77,7 +77,7 @@ pub fn format_ez(ts: Timestamp) -> String {
 }
 
 /// ISO 8601 in UTC with a `Z` and six fractional digits:
-/// `2023-08-17T08:02:05.299250Z`.
+/// `2024-01-02T03:04:05.123456Z`.
 pub fn format_iso_utc(ts: Timestamp) -> String {
     format_fixed(&ts.to_zoned(TimeZone::UTC), 6, "T", true)
 }
@@ -137,7 +137,7 @@ impl DisplayZone {
     }
 
     /// ISO 8601 with the zone's offset and six fractional digits:
-    /// `2023-08-17T17:02:05.299250+09:00` (`Z` in UTC).
+    /// `2024-01-02T12:04:05.123456+09:00` (`Z` in UTC).
     pub fn format_iso(&self, ts: Timestamp) -> String {
         format_fixed(&ts.to_zoned(self.tz.clone()), 6, "T", true)
     }

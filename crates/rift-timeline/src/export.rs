@@ -31,7 +31,7 @@ pub const CSV_HEADER: &[&str] = &[
 ];
 
 /// ISO 8601 in `zone` with seven fractional digits and the offset (`Z` in
-/// UTC): `2023-08-17T17:02:05.2992500+09:00`.
+/// UTC): `2024-01-02T12:04:05.1234567+09:00`.
 pub fn format_iso7(zone: &DisplayZone, ts: Timestamp) -> String {
     let z = ts.to_zoned(zone.tz().clone());
     let ticks = z.subsec_nanosecond().unsigned_abs() / 100;

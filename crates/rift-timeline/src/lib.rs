@@ -22,9 +22,9 @@
 //! })?;
 //! db.insert_usn(&[UsnRow {
 //!     source_id: Some(src),
-//!     usn: Some(120_153_200),
-//!     time: DbTime::from_filetime(FileTime(133_367_329_252_992_500)),
-//!     entry: Some(628),
+//!     usn: Some(4_096),
+//!     time: DbTime::from_filetime(FileTime(133_486_382_451_234_567)),
+//!     entry: Some(42),
 //!     seq: Some(2),
 //!     name: Some("a.docx".into()),
 //!     full_path: Some(r"C:\Users\u\Desktop\a.docx".into()),
@@ -35,7 +35,7 @@
 //! assert_eq!(db.build_timeline()?, 1);
 //! let mut csv = Vec::new();
 //! rift_timeline::export_csv(&db, &mut csv, &rift_io::time::DisplayZone::parse("+09:00").unwrap())?;
-//! assert!(String::from_utf8_lossy(&csv).contains("2023-08-17T17:02:05.2992500+09:00"));
+//! assert!(String::from_utf8_lossy(&csv).contains("2024-01-02T12:04:05.1234567+09:00"));
 //! # Ok::<(), rift_timeline::Error>(())
 //! ```
 //!

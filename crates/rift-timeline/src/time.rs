@@ -1,7 +1,7 @@
 //! The case database's time convention.
 //!
 //! Every time column is TEXT, ISO 8601 in UTC with seven fractional digits
-//! and a `Z`: `2023-08-17T08:02:05.2992500Z`. Seven digits keep a
+//! and a `Z`: `2024-01-02T03:04:05.1234567Z`. Seven digits keep a
 //! `FILETIME`'s 100 ns resolution exactly (sub-second zeros stay visible, a
 //! timestomping sign), and the fixed width makes text order equal time order,
 //! so `ORDER BY time` and range filters on the text work on indexes. The

@@ -3,7 +3,7 @@
 //!
 //! The burst is found from behaviour, never from names: a file appears
 //! whose name is an original's name plus a suffix (`a.docx` →
-//! `a.docx.krypt`, or with the extension replaced: `a.krypt`, or a long
+//! `a.docx.locked`, or with the extension replaced: `a.locked`, or a long
 //! per-victim token: `a.docx.id-1A2B.[mail@x].abc`) while the original goes
 //! away — deleted from the same folder (copy-then-delete style) or renamed
 //! into the new name (in-place style, the content rewritten before or after
@@ -110,7 +110,7 @@ pub struct Transform {
     /// Style.
     pub style: Style,
     /// The suffix that turned the original's name (or its stem) into the
-    /// new name, as written (`.krypt`).
+    /// new name, as written (`.locked`).
     pub suffix: String,
     /// The content was written (copy-delete: the new file; in place: data
     /// records around the rename). `None` until checked.

@@ -1250,7 +1250,7 @@ fn looks_like_xml(b: &[u8]) -> bool {
 }
 
 /// Task registration dates are local times without a zone
-/// (`2023-08-17T16:58:50`); keep them only when they carry an offset or
+/// (`2024-01-02T12:04:05`); keep them only when they carry an offset or
 /// `Z`, since the machine's zone is not applied silently.
 fn parse_local_or_utc(s: &str) -> Option<DbTime> {
     s.parse::<jiff::Timestamp>().ok().map(ts)
