@@ -198,6 +198,32 @@ impl Drop for ThreadedWriter {
     }
 }
 
+static EMBEDDED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Marks subcommands as running inside `analyze` (which re-runs some of
+/// them in-process for its `csv/` folder): their status lines would cut
+/// through its progress display, and the pipeline has already reported the
+/// same files' problems, so [`status!`] stays silent meanwhile.
+pub fn set_embedded(on: bool) {
+    EMBEDDED.store(on, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// See [`set_embedded`].
+pub fn embedded() -> bool {
+    EMBEDDED.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// `eprintln!` for a subcommand's status and per-file lines; silent while
+/// the subcommand runs inside `analyze` ([`set_embedded`]).
+macro_rules! status {
+    ($($t:tt)*) => {
+        if !$crate::common::embedded() {
+            eprintln!($($t)*);
+        }
+    };
+}
+pub(crate) use status;
+
 /// Refuses to write output inside the evidence's own folder tree when the
 /// evidence is a folder (so exported artifacts never land next to them).
 pub fn ensure_outside(output: &Path, evidence: &Path) -> Result<()> {

@@ -142,13 +142,25 @@ fn images_without_an_incident_report_no_ransomware() {
     {
         let img = rift_testutil::fixture(rel);
         let case = dir.path().join(format!("c{i}"));
-        ok(&[
+        let o = rift(&[
             "analyze",
             img.to_str().unwrap(),
             "--case",
             case.to_str().unwrap(),
             "--quiet",
         ]);
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert!(o.status.success(), "{rel}: {stderr}");
+        // --quiet: only real warnings, never the status lines of the
+        // subcommands analyze re-runs for csv/.
+        for chatter in [
+            "rift prefetch:",
+            "rift lnk:",
+            "rift mft:",
+            "no matching files",
+        ] {
+            assert!(!stderr.contains(chatter), "{rel}: {chatter:?} in\n{stderr}");
+        }
         let f = findings(&case);
         assert_eq!(
             f["ransomware"]["detected"], false,

@@ -259,6 +259,7 @@ fn ez_csvs(args: &Args, rep: &CliReporter) {
     if !args.quiet {
         rep.stage_start("EZ CSVs", Some(jobs.len() as u64), "files");
     }
+    common::set_embedded(true);
     for (i, (label, argv)) in jobs.into_iter().enumerate() {
         let parsed = <crate::Cli as clap::Parser>::try_parse_from(
             std::iter::once("rift".to_string()).chain(argv),
@@ -272,6 +273,7 @@ fn ez_csvs(args: &Args, rep: &CliReporter) {
         }
         rep.stage_progress("EZ CSVs", i as u64 + 1);
     }
+    common::set_embedded(false);
     if !args.quiet {
         rep.stage_end(
             "EZ CSVs",
@@ -304,7 +306,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
         tz: args.tz.clone(),
     };
     let sum = pipeline::analyze(&ev, &args.case, &opts, &rep)?;
-    ez_csvs(&args, &rep);
+    // The EZ-layout CSVs re-read the NTFS volumes; without one there is
+    // nothing for them (the pipeline has said so already).
+    if sum.counts.iter().any(|(t, n)| t == "volumes" && *n > 0) {
+        ez_csvs(&args, &rep);
+    }
     drop(rep);
 
     let f = &sum.findings;

@@ -84,6 +84,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
     }
     let found = gather(&args)?;
     if found.is_empty() {
+        if crate::common::embedded() {
+            // Inside `analyze`: no browser is not a problem worth a warning.
+            return Ok(ExitCode::SUCCESS);
+        }
         anyhow::bail!(
             "{}: no browser database found (History, places.sqlite, downloads.sqlite, index.dat)",
             args.input.display()
@@ -110,14 +114,14 @@ pub fn run(args: Args) -> Result<ExitCode> {
         let parsed = match parse_database(&f.db, f.wal.as_deref(), f.journal.as_deref(), &origin) {
             Ok(p) => p,
             Err(e) => {
-                eprintln!("rift: browser: {}: {e}", f.path);
+                crate::common::status!("rift: browser: {}: {e}", f.path);
                 continue;
             }
         };
         parsed_ok += 1;
-        eprintln!("rift: browser: {}: {}", f.path, summary(&parsed, &f));
+        crate::common::status!("rift: browser: {}: {}", f.path, summary(&parsed, &f));
         for w in parsed.warnings() {
-            eprintln!("rift: browser: {}: warning: {w}", f.path);
+            crate::common::status!("rift: browser: {}: warning: {w}", f.path);
         }
         let mut failed: Option<std::io::Error> = None;
         let with_extra = json_out.is_some();
@@ -151,7 +155,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     if let Some(mut out) = json_out {
         out.flush()?;
         if json_skipped > 0 {
-            eprintln!(
+            crate::common::status!(
                 "rift: browser: {json_skipped} rows without a time left out of the JSONL (Timesketch needs one)"
             );
         }
@@ -161,7 +165,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         let path = args.csv.clone().unwrap_or_else(|| PathBuf::from("-"));
         write_csv(&path, &rows, &args.tz)?;
     }
-    eprintln!(
+    crate::common::status!(
         "rift: browser: {parsed_ok} of {total} databases parsed, {} CSV rows, {json_written} JSONL events",
         rows.len()
     );
@@ -278,7 +282,7 @@ fn walk_dir(dir: &Path, out: &mut Vec<Found>, depth: usize) -> Result<()> {
     let mut entries: Vec<_> = match fs::read_dir(dir) {
         Ok(rd) => rd.filter_map(|e| e.ok()).collect(),
         Err(e) => {
-            eprintln!("rift: browser: {}: {e}", dir.display());
+            crate::common::status!("rift: browser: {}: {e}", dir.display());
             return Ok(());
         }
     };
@@ -300,7 +304,7 @@ fn walk_dir(dir: &Path, out: &mut Vec<Found>, depth: usize) -> Result<()> {
             if ok && known_magic(&head) {
                 match read_host_db(&path) {
                     Ok(f) => out.push(f),
-                    Err(e) => eprintln!("rift: browser: {e:#}"),
+                    Err(e) => crate::common::status!("rift: browser: {e:#}"),
                 }
             }
         }
@@ -448,7 +452,7 @@ fn read_image_file(ntfs: &Ntfs, path: &str) -> Option<Vec<u8>> {
     match ntfs.read_all(&e, None, MAX_DB) {
         Ok(b) => Some(b),
         Err(err) => {
-            eprintln!("rift: browser: {path}: {err}");
+            crate::common::status!("rift: browser: {path}: {err}");
             None
         }
     }

@@ -174,14 +174,14 @@ pub fn run(args: Args) -> Result<ExitCode> {
             let jl = match rift_shell::parse_automatic(&bytes) {
                 Ok(j) => j,
                 Err(e) => {
-                    eprintln!("rift: {source}: {e}");
+                    crate::common::status!("rift: {source}: {e}");
                     failed += 1;
                     continue;
                 }
             };
             ok += 1;
             for w in &jl.warnings {
-                eprintln!("rift: {source}: warning at {:#x}: {}", w.offset, w.message);
+                crate::common::status!("rift: {source}: warning at {:#x}: {}", w.offset, w.message);
             }
             let (ver, last) = jl
                 .header
@@ -222,14 +222,14 @@ pub fn run(args: Args) -> Result<ExitCode> {
             let jl = match rift_shell::parse_custom(&bytes) {
                 Ok(j) => j,
                 Err(e) => {
-                    eprintln!("rift: {source}: {e}");
+                    crate::common::status!("rift: {source}: {e}");
                     failed += 1;
                     continue;
                 }
             };
             ok += 1;
             for w in &jl.warnings {
-                eprintln!("rift: {source}: warning at {:#x}: {}", w.offset, w.message);
+                crate::common::status!("rift: {source}: warning at {:#x}: {}", w.offset, w.message);
             }
             let mut links: Vec<(String, &Lnk)> = Vec::new();
             for c in &jl.categories {
@@ -273,7 +273,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     if let Some(mut j) = json {
         j.flush()?;
     }
-    eprintln!("rift jumplist: {ok} parsed, {failed} failed");
+    crate::common::status!("rift jumplist: {ok} parsed, {failed} failed");
     Ok(if ok == 0 && failed > 0 {
         ExitCode::from(1)
     } else {

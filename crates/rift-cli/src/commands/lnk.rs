@@ -95,16 +95,17 @@ pub fn run(args: Args) -> Result<ExitCode> {
         let l = match rift_shell::parse_lnk(&bytes) {
             Ok(l) => l,
             Err(e) => {
-                eprintln!("rift: {source}: {e}");
+                crate::common::status!("rift: {source}: {e}");
                 failed += 1;
                 continue;
             }
         };
         ok += 1;
         for w in &l.warnings {
-            eprintln!(
+            crate::common::status!(
                 "rift: {source}: warning at byte {:#x}: {}",
-                w.offset, w.message
+                w.offset,
+                w.message
             );
         }
         if let Some(w) = csv.as_mut() {
@@ -119,7 +120,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     if let Some(mut j) = json {
         j.flush()?;
     }
-    eprintln!("rift lnk: {ok} parsed, {failed} failed");
+    crate::common::status!("rift lnk: {ok} parsed, {failed} failed");
     Ok(if ok == 0 && failed > 0 {
         ExitCode::from(1)
     } else {

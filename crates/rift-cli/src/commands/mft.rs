@@ -661,7 +661,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     {
         w.flush()?;
     }
-    eprintln!(
+    crate::common::status!(
         "rift mft: {} records, {rows} rows, {errors} unreadable records",
         total
     );

@@ -105,16 +105,17 @@ pub fn run(args: Args) -> Result<ExitCode> {
         let pf = match rift_prefetch::parse(&bytes) {
             Ok(pf) => pf,
             Err(e) => {
-                eprintln!("rift: {source}: {e}");
+                crate::common::status!("rift: {source}: {e}");
                 failed += 1;
                 continue;
             }
         };
         ok += 1;
         for w in &pf.warnings {
-            eprintln!(
+            crate::common::status!(
                 "rift: {source}: warning at byte {:#x}: {}",
-                w.offset, w.message
+                w.offset,
+                w.message
             );
         }
         if let Some(w) = csv.as_mut() {
@@ -142,7 +143,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     if let Some(mut j) = json {
         j.flush()?;
     }
-    eprintln!("rift prefetch: {ok} parsed, {failed} failed");
+    crate::common::status!("rift prefetch: {ok} parsed, {failed} failed");
     Ok(if ok == 0 && failed > 0 {
         ExitCode::from(1)
     } else {
@@ -247,7 +248,7 @@ pub(crate) fn collect_inputs(
         let rd = match fs::read_dir(&dir) {
             Ok(rd) => rd,
             Err(e) => {
-                eprintln!("rift: {}: {e}", dir.display());
+                crate::common::status!("rift: {}: {e}", dir.display());
                 continue;
             }
         };
@@ -270,7 +271,7 @@ pub(crate) fn collect_inputs(
     }
     out.sort();
     if out.is_empty() {
-        eprintln!("rift: no matching files under {}", input.display());
+        crate::common::status!("rift: no matching files under {}", input.display());
     }
     Ok(out)
 }
@@ -439,7 +440,7 @@ pub(crate) fn gather(
                 }
             }
             if out.is_empty() {
-                eprintln!("rift: no matching files on {}", input.display());
+                crate::common::status!("rift: no matching files on {}", input.display());
             }
             Ok(out)
         }
@@ -458,7 +459,7 @@ fn walk_image(
         return;
     };
     let Ok(listing) = ntfs.read_dir(&d) else {
-        eprintln!("rift: warning: {prefix}{dir}: cannot list");
+        crate::common::status!("rift: warning: {prefix}{dir}: cannot list");
         return;
     };
     let mut names: Vec<String> = listing.entries.into_iter().map(|e| e.name.name).collect();
@@ -513,7 +514,7 @@ fn walk_image(
                         bytes,
                         times,
                     }),
-                    Err(err) => eprintln!("rift: warning: {prefix}{p}: {err}"),
+                    Err(err) => crate::common::status!("rift: warning: {prefix}{p}: {err}"),
                 }
             }
         }

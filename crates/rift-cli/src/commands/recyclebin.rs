@@ -105,7 +105,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
             match rift_shell::parse_info2(&bytes) {
                 Ok(info) => {
                     for w in &info.warnings {
-                        eprintln!("rift: {source}: warning at {:#x}: {}", w.offset, w.message);
+                        crate::common::status!(
+                            "rift: {source}: warning at {:#x}: {}",
+                            w.offset,
+                            w.message
+                        );
                     }
                     for r in &info.records {
                         let extra = json!({
@@ -124,7 +128,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
                     }
                 }
                 Err(e) => {
-                    eprintln!("rift: {source}: {e}");
+                    crate::common::status!("rift: {source}: {e}");
                     failed += 1;
                     continue;
                 }
@@ -142,7 +146,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
                     ));
                 }
                 Err(e) => {
-                    eprintln!("rift: {source}: {e}");
+                    crate::common::status!("rift: {source}: {e}");
                     failed += 1;
                     continue;
                 }
@@ -177,7 +181,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     if let Some(mut j) = json {
         j.flush()?;
     }
-    eprintln!("rift recyclebin: {ok} parsed, {failed} failed");
+    crate::common::status!("rift recyclebin: {ok} parsed, {failed} failed");
     Ok(if ok == 0 && failed > 0 {
         ExitCode::from(1)
     } else {
