@@ -144,15 +144,15 @@ pub(crate) struct Node {
 
 impl Node {
     pub(crate) fn from_entry(e: &MftEntry) -> Node {
-        let links = e
-            .link_names()
-            .into_iter()
-            .map(|f| Link {
-                parent: f.parent,
-                name: f.name,
-                fn_attrs: f.attributes.bits(),
-            })
-            .collect();
+        // Collected into a fresh Vec: an in-place `collect` would keep the
+        // (much larger) `FileName` allocation alive for every node.
+        let names = e.link_names();
+        let mut links = Vec::with_capacity(names.len());
+        links.extend(names.into_iter().map(|f| Link {
+            parent: f.parent,
+            name: f.name,
+            fn_attrs: f.attributes.bits(),
+        }));
         let mut streams = Vec::new();
         for a in &e.attributes {
             if a.type_code == AttrType::DATA {
@@ -171,6 +171,7 @@ impl Node {
                 });
             }
         }
+        streams.shrink_to_fit();
         let si = e
             .standard_information()
             .map(|s| [s.modified, s.accessed, s.mft_modified, s.created]);
@@ -295,6 +296,7 @@ impl Tree {
             .map(|n| n.get())
             .unwrap_or(1);
         let mut out = HashMap::new();
+        let this = &*self;
         par_chunks_ordered(
             dirs.len() as u64,
             64,
@@ -302,12 +304,40 @@ impl Tree {
             |s, e| {
                 let mut v = Vec::new();
                 for &d in dirs.get(s as usize..e as usize).unwrap_or_default() {
-                    if let Ok(de) = ntfs.entry(d) {
-                        if de.has_i30() {
-                            if let Ok(l) = ntfs.read_dir(&de) {
-                                v.push((d, l));
-                            }
-                        }
+                    let (Ok(de), Some(dn)) = (ntfs.entry(d), this.node(d)) else {
+                        continue;
+                    };
+                    if !de.has_i30() {
+                        continue;
+                    }
+                    let Ok(mut l) = ntfs.read_dir(&de) else {
+                        continue;
+                    };
+                    // Keep only what `walk` can use: names the MFT does not
+                    // already give as children (stale and slack entries).
+                    // Most of an index repeats the MFT, and holding every
+                    // directory's full index tripled the peak memory.
+                    let known: HashSet<u64> = this
+                        .kids(dn, deleted)
+                        .iter()
+                        .map(|(c, _)| c.number)
+                        .collect();
+                    let extra = |x: &rift_ntfs::DirEntry| {
+                        let i = x.reference.entry();
+                        i != d && !known.contains(&i)
+                    };
+                    l.entries.retain(extra);
+                    if deleted {
+                        l.slack.retain(extra);
+                    } else {
+                        l.slack.clear();
+                    }
+                    l.dos_names = Vec::new();
+                    l.problems = Vec::new();
+                    if !l.entries.is_empty() || !l.slack.is_empty() {
+                        l.entries.shrink_to_fit();
+                        l.slack.shrink_to_fit();
+                        v.push((d, l));
                     }
                 }
                 v
