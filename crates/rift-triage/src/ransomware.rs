@@ -748,18 +748,7 @@ fn rank_candidates(execs: &[Exec], b: &Burst, fs: &FsHistory, notes: &[Note]) ->
         }
         let first_seen = list
             .iter()
-            .filter(|x| {
-                x.t != UNKNOWN_T
-                    && matches!(
-                        x.kind,
-                        ExecKind::PrefetchRun
-                            | ExecKind::PfCreated
-                            | ExecKind::Bam
-                            | ExecKind::UserAssist
-                            | ExecKind::Evtx4688
-                            | ExecKind::Sysmon1
-                    )
-            })
+            .filter(|x| x.t != UNKNOWN_T && x.kind.is_run())
             .map(|x| x.t)
             .min();
         if first_seen.is_some_and(|f| start - f > DROP_LOOKBACK_US) {
