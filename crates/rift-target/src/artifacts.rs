@@ -41,6 +41,8 @@ pub enum ArtifactKind {
     TaskXml,
     /// A legacy scheduled task (`.job`).
     TaskJob,
+    /// A Windows Defender DetectionHistory file.
+    DefenderHistory,
 }
 
 /// Registry hive types (RECmd's HiveType names).
@@ -181,6 +183,16 @@ pub fn classify(path: &str) -> Option<ArtifactKind> {
     if at(0) == "windows" && at(1) == "tasks" && ext == "job" {
         return Some(ArtifactKind::TaskJob);
     }
+    // ProgramData\Microsoft\Windows Defender\Scans\History\Service\
+    // DetectionHistory\<n>\<GUID>: one file per detection.
+    if n == 9
+        && at(0) == "programdata"
+        && at(2) == "windows defender"
+        && at(3) == "scans"
+        && at(6) == "detectionhistory"
+    {
+        return Some(ArtifactKind::DefenderHistory);
+    }
     // Browsers: by file name inside a user profile's AppData.
     let in_appdata = c.iter().any(|x| x == "appdata") || c.iter().any(|x| x == "application data");
     if in_appdata || at(0) == "users" {
@@ -248,6 +260,14 @@ mod tests {
             ),
             ("Windows\\System32\\winevt\\Logs\\Security.evtx", Some(Evtx)),
             ("Windows\\Prefetch\\CMD.EXE-087B4001.pf", Some(Prefetch)),
+            (
+                "ProgramData\\Microsoft\\Windows Defender\\Scans\\History\\Service\\DetectionHistory\\02\\6AFE33A0-19BA-4FFF-892F-B700539D7D63",
+                Some(DefenderHistory),
+            ),
+            (
+                "ProgramData\\Microsoft\\Windows Defender\\Scans\\History\\Service\\DetectionHistory\\02",
+                None,
+            ),
             (
                 "Users\\u\\AppData\\Local\\Google\\Chrome\\User Data\\Default\\History",
                 Some(ChromiumHistory),

@@ -21,10 +21,15 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
         "0002_registry_keys",
         include_str!("../migrations/0002_registry_keys.sql"),
     ),
+    (
+        3,
+        "0003_defender_detections",
+        include_str!("../migrations/0003_defender_detections.sql"),
+    ),
 ];
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Rows per transaction that [`CaseDb::insert`] callers should aim for:
 /// big enough that the commit cost vanishes, small enough to keep memory flat.
@@ -406,6 +411,7 @@ pub const TABLES: &[&str] = &[
     "services",
     "tasks",
     "defender_settings",
+    "defender_detections",
     "user_profiles",
     "prefetch",
     "evtx",

@@ -523,6 +523,28 @@ rows! {
         key_last_write: Option<DbTime>,
     }
 
+    /// One Windows Defender DetectionHistory file (one detection).
+    DefenderDetectionRow => "defender_detections" {
+        /// Source (the DetectionHistory file).
+        source_id: Option<i64>,
+        /// Detection GUID.
+        detection_id: Option<String>,
+        /// Threat name (`Trojan:Win32/…`).
+        threat_name: Option<String>,
+        /// First time in the file (the detection).
+        time: Option<DbTime>,
+        /// Every time in the file, in order (JSON list).
+        times: Option<String>,
+        /// The first `file` / `containerfile` resource.
+        file_path: Option<String>,
+        /// Download URL of a `webfile` resource.
+        web_url: Option<String>,
+        /// Every resource (JSON list of `{kind, path}`).
+        resources: Option<String>,
+        /// Accounts named (JSON list).
+        accounts: Option<String>,
+    }
+
     /// A user profile (ProfileList / SAM).
     UserProfileRow => "user_profiles" {
         /// Source.

@@ -197,6 +197,17 @@ fn specs() -> Vec<Spec> {
         ..Spec::default()
     });
     v.push(Spec {
+        table: "defender_detections",
+        time: "time".into(),
+        source: "AV",
+        artifact: "'Defender DetectionHistory'".into(),
+        desc: "'Threat Detected'".into(),
+        path: "s.file_path".into(),
+        message: "COALESCE(s.threat_name, '?') || ' in ' || COALESCE(s.file_path, '?') || CASE WHEN s.web_url IS NOT NULL THEN ' from ' || s.web_url ELSE '' END".into(),
+        extra: "json_object('detection_id', s.detection_id, 'accounts', json(s.accounts), 'resources', json(s.resources))".into(),
+        ..Spec::default()
+    });
+    v.push(Spec {
         table: "userassist",
         time: "last_run".into(),
         source: "EXEC",

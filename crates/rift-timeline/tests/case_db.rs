@@ -50,6 +50,7 @@ fn row_structs_match_the_migrations() {
         ServiceRow,
         TaskRow,
         DefenderSettingRow,
+        DefenderDetectionRow,
         UserProfileRow,
         PrefetchRow,
         EvtxRow,

@@ -221,6 +221,75 @@ fn log_cleared(db: &CaseDb) -> Result<Option<Finding>> {
     )))
 }
 
+/// Threats Windows Defender itself recorded (DetectionHistory files and
+/// its 1116/1117 events): named malware, the file and, for downloads, the
+/// URL — often the quickest pointer to the payload.
+fn defender_detections(db: &CaseDb) -> Result<Option<Finding>> {
+    let mut evid = Vec::new();
+    let mut st = db.conn().prepare(
+        "SELECT id, time, COALESCE(threat_name, '?'), COALESCE(file_path, '?'), web_url
+         FROM defender_detections ORDER BY time LIMIT 100",
+    )?;
+    let mut rows = st.query([])?;
+    while let Some(r) = rows.next()? {
+        let id: i64 = r.get(0)?;
+        let t: Option<String> = r.get(1)?;
+        let threat: String = r.get(2)?;
+        let file: String = r.get(3)?;
+        let url: Option<String> = r.get(4)?;
+        let from = url
+            .map(|u| format!(" (downloaded from {u})"))
+            .unwrap_or_default();
+        evid.push(ev(
+            "defender_history",
+            "defender_detections",
+            id,
+            t.as_deref(),
+            format!("Defender detected {threat} in {file}{from}"),
+        ));
+    }
+    let mut st = db.conn().prepare(
+        "SELECT id, event_id, time, COALESCE(payload_data1, ''), COALESCE(payload_data3, '')
+         FROM evtx WHERE event_id IN (1116, 1117)
+           AND COALESCE(provider, '') LIKE '%Windows Defender%'
+         ORDER BY time LIMIT 100",
+    )?;
+    let mut rows = st.query([])?;
+    while let Some(r) = rows.next()? {
+        let id: i64 = r.get(0)?;
+        let eid: i64 = r.get(1)?;
+        let t: Option<String> = r.get(2)?;
+        let p1: String = r.get(3)?;
+        let p2: String = r.get(4)?;
+        let what = if eid == 1116 { "detected" } else { "acted on" };
+        evid.push(ev(
+            "evtx",
+            "evtx",
+            id,
+            t.as_deref(),
+            format!("event {eid}: Defender {what} {p1}, {p2}")
+                .trim_end_matches([' ', ','])
+                .to_string(),
+        ));
+    }
+    if evid.is_empty() {
+        return Ok(None);
+    }
+    let mut f = finding(
+        "defender_detections",
+        "Windows Defender detected malware",
+        0.95,
+        "high",
+        format!(
+            "{} Defender detection record(s) (DetectionHistory, events 1116/1117).",
+            evid.len()
+        ),
+        evid,
+    );
+    f.category = "malware".into();
+    Ok(Some(f))
+}
+
 /// Shadow copies deleted: command lines in 4688 / Sysmon 1 / PowerShell
 /// logs, or the tools' Prefetch near the incident.
 fn shadow_copies(db: &CaseDb, window: Option<(i64, i64)>) -> Result<Option<Finding>> {
@@ -505,6 +574,7 @@ pub fn detect(
     let mut out = Vec::new();
     out.extend(defender(db)?);
     out.extend(log_cleared(db)?);
+    out.extend(defender_detections(db)?);
     out.extend(shadow_copies(db, window)?);
     out.extend(timestomp(db)?);
     out.extend(time_changed(db)?);

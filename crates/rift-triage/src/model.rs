@@ -129,7 +129,7 @@ pub struct InitialAccess {
 pub struct Finding {
     /// Detector id.
     pub detector: String,
-    /// `ransomware`, `initial_access`, `defense_evasion`, `persistence`, `execution`.
+    /// `ransomware`, `initial_access`, `defense_evasion`, `malware`, `persistence`, `execution`.
     pub category: String,
     /// Title.
     pub title: String,

@@ -763,3 +763,57 @@ fn html_report_renders_in_chromium() {
     let png = std::fs::read(&shot).unwrap();
     assert!(png.starts_with(b"\x89PNG") && png.len() > 10_000);
 }
+
+#[test]
+fn defender_detections_are_reported_with_file_and_url() {
+    // Defender quarantined a download (DetectionHistory) and logged 1116
+    // for it; an unrelated 1116 from another provider must not count.
+    let c = Case::new();
+    let mut db = c.finish();
+    db.insert(&[DefenderDetectionRow {
+        threat_name: Some("Trojan:Win32/Example".into()),
+        time: Some(at(10.0)),
+        file_path: Some(r"C:\Users\gus\Downloads\tool.exe".into()),
+        web_url: Some("https://example.invalid/tool.exe".into()),
+        ..Default::default()
+    }])
+    .unwrap();
+    db.insert(&[
+        EvtxRow {
+            event_id: Some(1116),
+            provider: Some("Microsoft-Windows-Windows Defender".into()),
+            time: Some(at(11.0)),
+            payload_data1: Some("Threat: Trojan:Win32/Example".into()),
+            payload_data3: Some(r"Path: file:_C:\Users\gus\Downloads\tool.exe".into()),
+            ..Default::default()
+        },
+        EvtxRow {
+            event_id: Some(1116),
+            provider: Some("SomeOtherVendor".into()),
+            time: Some(at(12.0)),
+            ..Default::default()
+        },
+    ])
+    .unwrap();
+    let f = run(&db);
+    let d: Vec<_> = f
+        .findings
+        .iter()
+        .filter(|x| x.detector == "defender_detections")
+        .collect();
+    assert_eq!(d.len(), 1, "{:#?}", f.findings);
+    assert_eq!(d[0].category, "malware");
+    assert_eq!(d[0].evidence.len(), 2);
+    assert!(d[0].evidence[0].text.contains("tool.exe"));
+    assert!(
+        d[0].evidence[0]
+            .text
+            .contains("https://example.invalid/tool.exe")
+    );
+    assert!(d[0].evidence[1].text.contains("1116"));
+    assert!(
+        d[0].evidence[1]
+            .text
+            .contains(r"file:_C:\Users\gus\Downloads\tool.exe")
+    );
+}

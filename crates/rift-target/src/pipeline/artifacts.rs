@@ -9,9 +9,9 @@ use rift_io::time::FileTime;
 use rift_timeline::json_text;
 use rift_timeline::{
     AmcacheRow, AutorunRow, BamRow, BrowserDownloadRow, BrowserSearchRow, BrowserVisitRow, DbTime,
-    DefenderSettingRow, EvtxRow, JumplistRow, LnkRow, ParseErrorRow, PrefetchRow, RecycleBinRow,
-    RegistryKeyRow, RegistryValueRow, ServiceRow, ShimcacheRow, SourceRow, TaskRow, UserAssistRow,
-    UserProfileRow,
+    DefenderDetectionRow, DefenderSettingRow, EvtxRow, JumplistRow, LnkRow, ParseErrorRow,
+    PrefetchRow, RecycleBinRow, RegistryKeyRow, RegistryValueRow, ServiceRow, ShimcacheRow,
+    SourceRow, TaskRow, UserAssistRow, UserProfileRow,
 };
 
 use super::ntfs::Candidate;
@@ -85,6 +85,7 @@ pub fn parse_all<'s>(
                     recycle(ctx, c, &by_path, &w, rep)
                 }
                 ArtifactKind::TaskXml | ArtifactKind::TaskJob => task(ctx, c, &w, rep),
+                ArtifactKind::DefenderHistory => defender_history(ctx, c, &w, rep),
                 ArtifactKind::HiveLog | ArtifactKind::SqliteSide => {}
             }
         });
@@ -1028,6 +1029,64 @@ fn lnk(ctx: &VolumeCtx, c: &Candidate, w: &Writer, rep: &dyn Reporter) {
     w.source_counts(key, 1, ne);
 }
 
+/// The `defender_detections` row of one DetectionHistory file.
+fn defender_row(h: &rift_shell::defender::DetectionHistory) -> DefenderDetectionRow {
+    let times: Vec<DbTime> = h.times.iter().filter_map(|&ft| t(ft)).collect();
+    let resources: Vec<serde_json::Value> = h
+        .resources
+        .iter()
+        .map(|r| serde_json::json!({"kind": r.kind, "path": r.path}))
+        .collect();
+    DefenderDetectionRow {
+        source_id: None,
+        detection_id: h.detection_id.map(|g| g.to_string()),
+        threat_name: h.threat_name.clone(),
+        time: times.first().cloned(),
+        times: json_text(&times.iter().map(DbTime::as_str).collect::<Vec<_>>()),
+        file_path: h
+            .resources
+            .iter()
+            .find(|r| r.kind == "file" || r.kind == "containerfile")
+            .map(|r| r.path.clone()),
+        web_url: h.web_url().map(str::to_string),
+        resources: json_text(&resources),
+        accounts: json_text(&h.accounts),
+    }
+}
+
+fn defender_history(ctx: &VolumeCtx, c: &Candidate, w: &Writer, rep: &dyn Reporter) {
+    let Some(bytes) = read(ctx, c, rep) else {
+        return;
+    };
+    let h = match rift_shell::defender::parse_detection_history(&bytes) {
+        Ok(h) => h,
+        Err(e) => {
+            return failed(
+                ctx,
+                c,
+                "defender_history",
+                "rift-shell",
+                w,
+                rep,
+                e.to_string(),
+            );
+        }
+    };
+    let key = source(ctx, c, "defender_history", "rift-shell", w, None);
+    w.rows(Some(key), vec![defender_row(&h)], |r, id| {
+        r.source_id = Some(id)
+    });
+    let ne = errors(
+        w,
+        key,
+        h.warnings
+            .iter()
+            .map(|x| (Some(x.offset), x.message.clone()))
+            .collect(),
+    );
+    w.source_counts(key, 1, ne);
+}
+
 fn jumplist(ctx: &VolumeCtx, c: &Candidate, w: &Writer, rep: &dyn Reporter) {
     let Some(bytes) = read(ctx, c, rep) else {
         return;
@@ -1258,7 +1317,42 @@ fn parse_local_or_utc(s: &str) -> Option<DbTime> {
 
 #[cfg(test)]
 mod tests {
-    use super::looks_like_xml;
+    use super::{defender_row, looks_like_xml};
+
+    #[test]
+    fn defender_detection_history_row() {
+        // The fixture's values as read by hand in rift-shell's
+        // `defender_detection_history_by_hand` (xxd of the file).
+        let bytes = rift_testutil::fixture_bytes("misc/windefender_DetectionHistory_6AFE33A0");
+        let h = rift_shell::defender::parse_detection_history(&bytes).unwrap();
+        let r = defender_row(&h);
+        assert_eq!(r.threat_name.as_deref(), Some("Virus:DOS/EICAR_Test_File"));
+        assert_eq!(
+            r.detection_id.as_deref(),
+            Some("6afe33a0-19ba-4fff-892f-b700539d7d63")
+        );
+        assert_eq!(
+            r.file_path.as_deref(),
+            Some("C:\\Users\\testuser\\Downloads\\eicar_com.zip")
+        );
+        assert_eq!(
+            r.web_url.as_deref(),
+            Some("https://secure.eicar.org/eicar_com.zip")
+        );
+        assert!(
+            r.time
+                .as_ref()
+                .unwrap()
+                .as_str()
+                .starts_with("2022-07-22T05:37:02.757"),
+            "{:?}",
+            r.time
+        );
+        let accounts: Vec<String> = serde_json::from_str(r.accounts.as_deref().unwrap()).unwrap();
+        assert_eq!(accounts, ["FRYPTOP\\testuser", "NT AUTHORITY\\SYSTEM"]);
+        let res: serde_json::Value = serde_json::from_str(r.resources.as_deref().unwrap()).unwrap();
+        assert_eq!(res.as_array().unwrap().len(), 3);
+    }
 
     #[test]
     fn task_files_are_recognised_by_content() {
