@@ -84,11 +84,20 @@ fn cache_name(rel: &str, suffix: &str) -> PathBuf {
 }
 
 /// Produces `dest` once with `make(tmp_path)`, atomically.
+/// A temporary name next to `dest`, unique per process *and* call: tests
+/// of one binary run on parallel threads of the same process, so a name
+/// from the pid alone let two writers share (and truncate) one file.
+pub fn unique_tmp(dest: &Path) -> PathBuf {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    dest.with_extension(format!("tmp{}-{n}", std::process::id()))
+}
+
 fn cached(dest: &Path, make: impl FnOnce(&Path)) -> PathBuf {
     if dest.exists() {
         return dest.to_path_buf();
     }
-    let tmp = dest.with_extension(format!("tmp{}", std::process::id()));
+    let tmp = unique_tmp(dest);
     let _ = fs::remove_file(&tmp);
     let _ = fs::remove_dir_all(&tmp);
     make(&tmp);
@@ -167,8 +176,9 @@ pub fn raw_image(rel: &str) -> PathBuf {
         return cached(&cache_name(rel, ".raw"), |tmp| {
             require_tool("ewfexport");
             // ewfexport appends ".raw" to the target name.
-            let target = tmp.with_extension("");
-            let target = PathBuf::from(format!("{}-x", target.display()));
+            // (Named from the unique tmp name, so parallel tests never
+            // share ewfexport's output file.)
+            let target = PathBuf::from(format!("{}-x", tmp.display()));
             let st = Command::new("ewfexport")
                 .args(["-q", "-u", "-f", "raw", "-t"])
                 .arg(&target)

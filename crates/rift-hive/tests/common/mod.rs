@@ -191,7 +191,7 @@ pub fn scenario_file(path: &str) -> Vec<u8> {
     let listing = cache.join("scenario_public_fls_c.txt");
     if !listing.exists() {
         let out = rift_testutil::run_tool("fls", &["-r", "-p", "-o", "206848", &raw_s]);
-        let tmp = listing.with_extension(format!("tmp{}", std::process::id()));
+        let tmp = rift_testutil::unique_tmp(&listing);
         std::fs::write(&tmp, out).expect("write listing");
         let _ = std::fs::rename(&tmp, &listing);
     }
