@@ -76,6 +76,73 @@ pub fn format_ez(ts: Timestamp) -> String {
     format_fixed(&ts.to_zoned(TimeZone::UTC), 7, " ", false)
 }
 
+/// Appends a FILETIME as `yyyy-MM-dd HH:mm:ss.fffffff` (UTC, the EZ-tools
+/// layout of [`format_ez`]) with integer arithmetic only — the hot path of
+/// multi-million-row CSVs. Writes nothing for 0 or for years past 9999.
+#[inline]
+pub fn push_ez(out: &mut String, t: FileTime) {
+    let ft = t.0;
+    if ft == 0 || ft >= 2_650_467_744_000_000_000 {
+        return;
+    }
+    let ticks = ft % 10_000_000;
+    let secs = ft / 10_000_000;
+    let days = (secs / 86_400) as i64;
+    let rem = secs % 86_400;
+    let (y, m, d) = civil_from_days(days);
+    // Hand-rolled (no `write!`): this runs several times per CSV row.
+    push_digits(out, y.max(0) as u64, 4);
+    out.push('-');
+    push_digits(out, u64::from(m), 2);
+    out.push('-');
+    push_digits(out, u64::from(d), 2);
+    out.push(' ');
+    push_digits(out, rem / 3600, 2);
+    out.push(':');
+    push_digits(out, (rem / 60) % 60, 2);
+    out.push(':');
+    push_digits(out, rem % 60, 2);
+    out.push('.');
+    push_digits(out, ticks, 7);
+}
+
+/// Appends `v` zero-padded to `width` digits (more digits if needed).
+#[inline]
+pub fn push_digits(out: &mut String, v: u64, width: usize) {
+    let mut buf = [b'0'; 20];
+    let mut i = buf.len();
+    let mut x = v;
+    loop {
+        i -= 1;
+        if let Some(b) = buf.get_mut(i) {
+            *b = b'0' + (x % 10) as u8;
+        }
+        x /= 10;
+        if x == 0 || i == 0 {
+            break;
+        }
+    }
+    let start = i.min(buf.len().saturating_sub(width));
+    for &b in buf.get(start..).unwrap_or_default() {
+        out.push(b as char);
+    }
+}
+
+/// Civil date from days since 1601-01-01 (Howard Hinnant's
+/// `civil_from_days`; 1601-01-01 is day 584694 after 0000-03-01).
+fn civil_from_days(days_since_1601: i64) -> (i64, u32, u32) {
+    let z = days_since_1601 + 584_694;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
 /// ISO 8601 in UTC with a `Z` and six fractional digits:
 /// `2024-01-02T03:04:05.123456Z`.
 pub fn format_iso_utc(ts: Timestamp) -> String {
@@ -220,6 +287,26 @@ fn format_fixed(z: &Zoned, digits: u32, sep: &str, with_offset: bool) -> String 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn push_ez_agrees_with_the_jiff_formatter() {
+        for ft in [
+            1u64,
+            116_444_736_000_000_000,   // 1970-01-01
+            133_486_382_451_234_567,   // 2024-01-02T03:04:05.1234567
+            126_227_808_000_000_000,   // 2001-01-01 (400-year cycle edge)
+            2_650_465_152_001_234_567, // 9999-12-28T00:00:00.1234567 (jiff ends near 9999-12-31)
+        ] {
+            let mut s = String::new();
+            push_ez(&mut s, FileTime(ft));
+            assert_eq!(s, format_ez(FileTime(ft).to_timestamp().unwrap()), "{ft}");
+        }
+        for ft in [0u64, 2_650_467_744_000_000_000, u64::MAX] {
+            let mut s = String::new();
+            push_ez(&mut s, FileTime(ft));
+            assert!(s.is_empty(), "{ft}: {s}");
+        }
+    }
 
     #[test]
     fn filetime_roundtrip_and_format() {

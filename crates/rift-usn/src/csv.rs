@@ -66,38 +66,10 @@ pub fn ez_time(t: FileTime) -> String {
     s
 }
 
-/// Appends a FILETIME as `yyyy-MM-dd HH:mm:ss.fffffff` (UTC) with integer
-/// arithmetic (civil-from-days, H. Hinnant's algorithm) — the hot path of
-/// a multi-million-row CSV. Nothing is written for 0 or years past 9999
-/// (about the range [`format_ez`] covers; jiff stops a day earlier).
+/// Appends a FILETIME as `yyyy-MM-dd HH:mm:ss.fffffff` (UTC); nothing for
+/// 0 or years past 9999 (see [`rift_io::time::push_ez`]).
 pub fn push_ez_time(out: &mut String, t: FileTime) {
-    use std::fmt::Write as _;
-    if t.0 == 0 {
-        return;
-    }
-    let frac = t.0 % 10_000_000;
-    let secs = t.0 / 10_000_000;
-    let sod = secs % 86_400;
-    // Days since 0000-03-01: 1601-01-01 is day 584694.
-    let z = (secs / 86_400) as i64 + 584_694;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    if y > 9999 {
-        return;
-    }
-    let _ = write!(
-        out,
-        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}.{frac:07}",
-        sod / 3600,
-        sod / 60 % 60,
-        sod % 60
-    );
+    rift_io::time::push_ez(out, t);
 }
 
 /// MFTECmd writes paths relative to the volume root as `.\dir\sub`.

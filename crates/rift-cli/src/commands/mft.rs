@@ -24,6 +24,7 @@ use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use rift_io::time::FileTime;
+use rift_io::time::push_digits;
 use rift_ntfs::values::Namespace;
 use rift_ntfs::{AttrType, FileReference, MftEntry, PathMap, PathStatus, par_chunks_ordered};
 
@@ -57,67 +58,9 @@ pub struct Args {
 }
 
 /// Formats a FILETIME as `yyyy-MM-dd HH:mm:ss.fffffff` (UTC) into `out`;
-/// writes nothing for 0 or for values outside years 1601..9999.
+/// writes nothing for 0 or for values past year 9999.
 pub(crate) fn push_ez_time(out: &mut String, ft: u64) {
-    if ft == 0 || ft >= 2_650_467_744_000_000_000 {
-        return;
-    }
-    let ticks = ft % 10_000_000;
-    let secs = ft / 10_000_000;
-    let days = (secs / 86_400) as i64;
-    let rem = secs % 86_400;
-    let (y, m, d) = civil_from_days(days);
-    // Hand-rolled (no `write!`): this runs ~8 times per CSV row.
-    push_digits(out, y.max(0) as u64, 4);
-    out.push('-');
-    push_digits(out, u64::from(m), 2);
-    out.push('-');
-    push_digits(out, u64::from(d), 2);
-    out.push(' ');
-    push_digits(out, rem / 3600, 2);
-    out.push(':');
-    push_digits(out, (rem / 60) % 60, 2);
-    out.push(':');
-    push_digits(out, rem % 60, 2);
-    out.push('.');
-    push_digits(out, ticks, 7);
-}
-
-/// Appends `v` zero-padded to `width` digits (more digits if needed).
-fn push_digits(out: &mut String, v: u64, width: usize) {
-    let mut buf = [b'0'; 20];
-    let mut i = buf.len();
-    let mut x = v;
-    loop {
-        i -= 1;
-        if let Some(b) = buf.get_mut(i) {
-            *b = b'0' + (x % 10) as u8;
-        }
-        x /= 10;
-        if x == 0 || i == 0 {
-            break;
-        }
-    }
-    let start = i.min(buf.len().saturating_sub(width));
-    for &b in buf.get(start..).unwrap_or_default() {
-        out.push(b as char);
-    }
-}
-
-/// Civil date from days since 1601-01-01.
-fn civil_from_days(days_since_1601: i64) -> (i64, u32, u32) {
-    // Shift to days since 0000-03-01 (Howard Hinnant's civil_from_days);
-    // 1601-01-01 is day 584694 of that count.
-    let z = days_since_1601 + 584_694;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
+    rift_io::time::push_ez(out, rift_io::time::FileTime(ft));
 }
 
 /// Appends a CSV field (quoted when needed).
