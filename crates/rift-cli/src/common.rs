@@ -74,11 +74,18 @@ pub fn create_output(path: &Path) -> Result<Box<dyn Write>> {
             io::stdout().lock(),
         )));
     }
+    Ok(Box::new(BufWriter::with_capacity(
+        1 << 16,
+        create_file(path)?,
+    )))
+}
+
+/// Creates (truncates) an output file, and its folder when missing.
+fn create_file(path: &Path) -> Result<File> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
-    let f = File::create(path).with_context(|| format!("creating {}", path.display()))?;
-    Ok(Box::new(BufWriter::with_capacity(1 << 16, f)))
+    File::create(path).with_context(|| format!("creating {}", path.display()))
 }
 
 /// [`create_output`] with the writing itself on a background thread: the
@@ -90,10 +97,7 @@ pub fn create_output_threaded(path: &Path) -> Result<Box<dyn Write>> {
     let inner: Box<dyn Write + Send> = if path.as_os_str() == "-" {
         Box::new(io::stdout())
     } else {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-        }
-        Box::new(File::create(path).with_context(|| format!("creating {}", path.display()))?)
+        Box::new(create_file(path)?)
     };
     Ok(Box::new(ThreadedWriter::new(inner)))
 }
